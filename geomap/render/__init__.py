@@ -1,0 +1,1 @@
+"""Turn documents into things people and programs read: maps, JSON, GeoJSON."""

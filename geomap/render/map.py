@@ -1,0 +1,173 @@
+"""A folium map of a `Document`: each place once, its popup quoting every sentence that names it.
+
+Rendering is a thin layer over the data: popups and the legend come from Jinja
+templates with autoescaping, so article text is always shown as text. Element
+ids are numbered, not random, so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import count
+
+import folium
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from geomap.gazetteer.store import Gazetteer
+from geomap.model import Document, Feature, MentionKind, Place, Resolution
+
+_TEMPLATES = Environment(loader=PackageLoader("geomap.render", "templates"), autoescape=select_autoescape(["html"]))
+
+LAYERS = {
+    "Countries": "#3b6fb6",
+    "Regions": "#8e44ad",
+    "Towns": "#d35400",
+    "Features": "#16a085",
+    "Named only as adjective": "#7f8c8d",
+}
+BASEMAP_TOLERANCE = 0.1
+"""Degrees; the offline basemap of country outlines is drawn coarser than the places."""
+
+
+def _layer(place: Place, resolutions: list[Resolution]) -> str:
+    if all(r.mention.kind == MentionKind.DEMONYM for r in resolutions):
+        return "Named only as adjective"
+    if place.feature in (Feature.COUNTRY, Feature.CONTINENT):
+        return "Countries"
+    if place.feature in (Feature.ADMIN1, Feature.ADMIN2, Feature.REGION):
+        return "Regions"
+    if place.feature in (Feature.CITY, Feature.CAPITAL):
+        return "Towns"
+    return "Features"
+
+
+def _safe(html: str) -> str:
+    """Popups end up inside JavaScript template literals: neutralise `${` as well as markup."""
+    return html.replace("$", "&#36;").replace("`", "&#96;")
+
+
+def quotes(document: Document, resolutions: list[Resolution]) -> list[list[tuple[str, bool]]]:
+    """Each sentence naming the place once, split into (text, is_mention) runs."""
+    by_sentence: dict[tuple[int, int], list[Resolution]] = {}
+    for r in resolutions:
+        by_sentence.setdefault(document.sentence_of(r.mention), []).append(r)
+    out = []
+    for (start, end), rs in sorted(by_sentence.items()):
+        runs, cursor = [], start
+        for r in sorted(rs, key=lambda r: r.mention.start):
+            runs.append((document.text[cursor : r.mention.start], False))
+            runs.append((document.text[r.mention.start : r.mention.end], True))
+            cursor = r.mention.end
+        runs.append((document.text[cursor:end], False))
+        out.append([(" ".join(text.split()) if not marked else text, marked) for text, marked in runs if text])
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class MapOptions:
+    title: str = ""
+    tiles: str | None = None
+    """A tile URL template or a folium provider name; None draws the offline outline basemap."""
+    attribution: str | None = None
+
+
+def popup_html(document: Document, place: Place, resolutions: list[Resolution], derived: bool) -> str:
+    template = _TEMPLATES.get_template("popup.html")
+    return _safe(template.render(
+        place=place,
+        kind=place.feature.value,
+        count=len(resolutions),
+        confidence=max(r.confidence for r in resolutions),
+        derived=derived,
+        quotes=quotes(document, resolutions),
+    ))
+
+
+def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> folium.Map:
+    """The folium map of a document's places."""
+    fmap = folium.Map(location=(20, 0), zoom_start=2, tiles=None, control_scale=True, prefer_canvas=False)
+    if options.tiles:
+        folium.TileLayer(options.tiles, attr=options.attribution, name="Tiles").add_to(fmap)
+    else:
+        _basemap(gazetteer).add_to(fmap)
+
+    groups = {name: folium.FeatureGroup(name=name) for name in LAYERS}
+    points = []
+    for place, resolutions in document.places.values():
+        geometry, derived = gazetteer.geometry(place.geonameid)
+        layer = _layer(place, resolutions)
+        colour = LAYERS[layer]
+        html = popup_html(document, place, resolutions, derived)
+        tooltip = _safe(_TEMPLATES.from_string("{{ name }} ({{ n }})").render(name=place.name, n=len(resolutions)))
+        if geometry is not None and place.feature not in (Feature.CITY, Feature.CAPITAL, Feature.CONTINENT):
+            folium.GeoJson(
+                shapely.geometry.mapping(geometry),
+                style_function=lambda _, c=colour: {"color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.15},
+                highlight_function=lambda _, c=colour: {"weight": 3, "fillOpacity": 0.3},
+                popup=folium.Popup(html, max_width=360),
+                tooltip=folium.Tooltip(tooltip),
+            ).add_to(groups[layer])
+            minx, miny, maxx, maxy = geometry.bounds
+            points += [(miny, minx), (maxy, maxx)]
+        else:
+            folium.CircleMarker(
+                location=(place.lat, place.lon),
+                radius=5 + 2 * min(len(resolutions), 10),
+                color=colour,
+                fill=True,
+                fill_opacity=0.7,
+                popup=folium.Popup(html, max_width=360),
+                tooltip=folium.Tooltip(tooltip),
+            ).add_to(groups[layer])
+            points.append((place.lat, place.lon))
+    for group in groups.values():
+        if group._children:
+            group.add_to(fmap)
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    legend = _TEMPLATES.get_template("legend.html").render(
+        title=options.title,
+        layers=[(name, colour) for name, colour in LAYERS.items() if groups[name]._children],
+        places=len(document.places),
+        mentions=sum(1 for r in document.resolutions if r.place),
+    )
+    fmap.get_root().html.add_child(Element(legend))
+    if points:
+        lats, lons = [p[0] for p in points], [p[1] for p in points]
+        fmap.fit_bounds([(min(lats), min(lons)), (max(lats), max(lons))], padding=(20, 20), max_zoom=8)
+    _number_ids(fmap)
+    return fmap
+
+
+def _basemap(gazetteer: Gazetteer) -> folium.GeoJson:
+    """Country outlines as a quiet background, so the map reads with no tile server."""
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(
+            shapely.simplify(geom, BASEMAP_TOLERANCE, preserve_topology=True))}
+        for geom in gazetteer.outlines(Feature.COUNTRY)
+    ]
+    return folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="Basemap",
+        style_function=lambda _: {"color": "#999", "weight": 0.5, "fillColor": "#f2efe9", "fillOpacity": 1},
+        interactive=False,
+        control=False,
+    )
+
+
+def _number_ids(root: MacroElement) -> None:
+    """folium names elements with random ids; number them instead for byte-identical output."""
+    numbers = count()
+
+    def walk(element) -> None:
+        element._id = f"{next(numbers):04d}"
+        for child in element._children.values():
+            walk(child)
+
+    walk(root)
+    root._children = {child.get_name(): child for child in root._children.values()}
+
+
+def render_html(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> str:
+    return build_map(document, gazetteer, options).get_root().render()
