@@ -99,6 +99,7 @@ class Resolution:
             "kind": self.mention.kind.value,
             "place": self.place.to_json() if self.place else None,
             "confidence": round(self.confidence, 3),
+            "source": self.mention.source,
         }
 
 

@@ -36,6 +36,14 @@ CUE_WORDS = {"in", "near", "from", "at", "to", "outside", "across", "around", "t
              "east", "west", "northern", "southern", "eastern", "western", "central"}
 """Words that announce a place: "in Pskov", "north of Lyon"."""
 
+COMMON_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre",
+    "center", "capital", "metro", "city", "state", "county", "coast", "valley", "island", "islands",
+}
+"""Capitalised words that are gazetteer names somewhere but far more often mean something else."""
+
 TRAILING = {"'s", "'", "’s", "’"}
 MAX_WORDS = 6
 
@@ -89,10 +97,6 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _singular(word: str) -> str:
-    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-
-
 class Recogniser:
     """Proposes place mentions for a parsed `Doc`."""
 
@@ -108,7 +112,7 @@ class Recogniser:
         ents = list(doc.ents)
         proposals = _candidate_spans(doc)
         adjectives = {fold(doc[slice(*_trim(doc, e.start, e.end))].text) for e in ents if e.label_ in ADJECTIVE_LABELS}
-        keys = set(proposals.values()) | adjectives | {_singular(k) for k in adjectives}
+        keys = set(proposals.values()) | adjectives
         known = self.gazetteer.known(keys)
         demonyms = {k for k in keys if self.gazetteer.candidates(k, True)} if keys else set()
 
@@ -130,21 +134,25 @@ class Recogniser:
             for start, end in self._split(doc, ent):
                 best = self._widest(proposals, known, start, end)
                 s, e = best or (start, end)
-                take(s, e, MentionKind.TOPONYM, proposals.get((s, e)) or fold(doc[s:e].text), "ner")
+                key = proposals.get((s, e)) or fold(doc[s:e].text)
+                if key in demonyms and known.get(key, (-1, 0))[0] < FEATURE_RANK[Feature.ADMIN1]:
+                    take(s, e, MentionKind.DEMONYM, key, "ner")  # "Canadian" tagged GPE
+                else:
+                    take(s, e, MentionKind.TOPONYM, key, "ner")
 
-        # 2. Demonyms and adjectival place names ("Ukrainian", "North Korean", "Americans").
+        # 2. Demonyms used as adjectives ("Ukrainian", "North Korean"); plural nouns for people
+        #    ("Americans") name people, not places, and are left out.
         for ent in ents:
             if ent.label_ not in ADJECTIVE_LABELS:
                 continue
             s, e = _trim(doc, ent.start, ent.end)
             key = fold(doc[s:e].text)
-            for form in (key, _singular(key)):
-                if form in demonyms:
-                    take(s, e, MentionKind.DEMONYM, form, "ner")
-                    break
+            if key in demonyms:
+                take(s, e, MentionKind.DEMONYM, key, "ner")
 
         # 3. Gazetteer names the NER labelled otherwise or not at all, longest first.
         entity_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+        lowercase_words = {t.text for t in doc if t.is_lower}
         for (start, end), key in sorted(proposals.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
             s, e = _trim(doc, start, end)
             if (s, e) != (start, end):
@@ -153,7 +161,7 @@ class Recogniser:
                 if self._plausible_demonym(doc, start, end, entity_at):
                     take(start, end, MentionKind.DEMONYM, key, "gazetteer")
                 continue
-            if key in known and self._plausible(doc, start, end, known[key], entity_at):
+            if key in known and self._plausible(doc, start, end, known[key], entity_at, lowercase_words):
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
 
         chosen.sort(key=lambda m: m.start)
@@ -184,22 +192,34 @@ class Recogniser:
     def _cued(self, doc: Doc, start: int) -> bool:
         return start > 0 and doc[start - 1].lower_ in CUE_WORDS
 
-    def _plausible(self, doc: Doc, start: int, end: int, fame: tuple[int, int], entity_at) -> bool:
+    def _plausible(self, doc: Doc, start: int, end: int, fame: tuple[int, int], entity_at,
+                   lowercase_words: set[str]) -> bool:
         """Whether a gazetteer name that the NER did not call a place should be taken as one."""
         rank, population = fame
         if rank < 0:
             return False
+        span = doc[start:end]
         ents = {entity_at[i] for i in range(start, end) if i in entity_at}
         labels = {e.label_ for e in ents}
         cued = self._cued(doc, start)
         if labels & PERSON_LABELS and not cued:
             return False
+        letters = [ch for ch in span.text if ch.isalpha()]
+        if len(letters) <= 3 and not (span.text.isupper() and cued):
+            # Short names are abbreviations ("Dr.", "PM", "ACT"); only a cue makes one a place.
+            return False
         if end - start == 1:
-            token = doc[start]
-            if token.pos_ not in {"PROPN"} and not cued:
+            word = span[0]
+            if word.lower_ in COMMON_WORDS or word.lower_ in lowercase_words:
                 return False
-            if token.is_sent_start and rank < FEATURE_RANK[Feature.ADMIN1] and not ents:
+            if word.pos_ != "PROPN" and not cued:
                 return False
+            if word.is_sent_start and rank < FEATURE_RANK[Feature.ADMIN1] and not cued:
+                return False
+        inside = any(e.start < start or e.end > end for e in ents)
+        if inside and rank < FEATURE_RANK[Feature.COUNTRY] and population < self.settings.min_population:
+            # Part of a longer name ("ICARO Media Group"): only a country or a large town stands out.
+            return False
         if rank >= FEATURE_RANK[Feature.ADMIN1]:
             return True
         if population >= self.settings.min_population:

@@ -26,8 +26,8 @@ class ResolverSettings:
     """Weights of the evidence; tuned on GeoWebNews, checked on other news."""
 
     feature_prior: tuple[tuple[Feature, float], ...] = (
-        (Feature.COUNTRY, 6.0),
-        (Feature.CONTINENT, 5.5),
+        (Feature.COUNTRY, 8.0),
+        (Feature.CONTINENT, 7.5),
         (Feature.ADMIN1, 4.0),
         (Feature.REGION, 4.0),
         (Feature.PHYSICAL, 3.5),
@@ -38,6 +38,8 @@ class ResolverSettings:
     )
     population_weight: float = 0.8
     """Per power of ten of population, for towns."""
+    area_population_weight: float = 0.2
+    """Per power of ten of population, for countries and regions (France before Réunion)."""
     alias_penalty: float = 0.75
     user_bonus: float = 0.75
     country_context: float = 2.0
@@ -52,8 +54,8 @@ class ResolverSettings:
 def _prior(c: Candidate, s: ResolverSettings, priors: dict[Feature, float]) -> float:
     place = c.place
     score = priors.get(place.feature, 0.0)
-    if place.feature in (Feature.CITY, Feature.CAPITAL, Feature.OTHER):
-        score += s.population_weight * math.log10(place.population + 1)
+    town = place.feature in (Feature.CITY, Feature.CAPITAL, Feature.OTHER)
+    score += (s.population_weight if town else s.area_population_weight) * math.log10(place.population + 1)
     if not c.exact:
         score -= s.alias_penalty
     if c.user:

@@ -25,6 +25,9 @@ from geomap.gazetteer.sources import (
 )
 from geomap.gazetteer.paths import user_dir
 
+ALIASES = Path(__file__).resolve().parent / "aliases.csv"
+"""Names the packaged sources lack (continent adjectives, "EU"), one reviewed row each."""
+
 Progress = Callable[[str], None]
 
 
@@ -53,6 +56,8 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
         counts["admin1"] = store_entries(db, admin1_entries(cities, countries))
         progress(f"{len(cities.rows):,} populated places")
         counts["cities"] = store_entries(db, city_entries(cities))
+        progress("committed aliases (gazetteer/aliases.csv)")
+        counts["aliases"] = extend.import_aliases(db, ALIASES)
         progress("user files")
         counts["user"] = extend.import_all(db, user_dir(target))
         db.executemany("INSERT INTO meta VALUES (?,?)", [

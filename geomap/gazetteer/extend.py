@@ -19,7 +19,7 @@ from shapely.geometry import shape
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.schema import store_entries
-from geomap.gazetteer.sources import ALIAS, NAME, Entry
+from geomap.gazetteer.sources import ALIAS, DEMONYM, NAME, Entry
 from geomap.model import Feature, Place
 
 CSV_COLUMNS = ("name", "lat", "lon", "feature", "country", "aliases")
@@ -130,6 +130,21 @@ def read(path: Path) -> list[Entry]:
     except UnicodeDecodeError:
         raise GazetteerError(f"{path}: not UTF-8 text") from None
     raise GazetteerError(f"{path}: unknown gazetteer file type (use .csv or .geojson)")
+
+
+def import_aliases(db: sqlite3.Connection, path: Path) -> int:
+    """Extra names for existing places from a `name,geonameid,kind` CSV; returns rows added."""
+    count = 0
+    with _open(path) as fh:
+        reader = csv.DictReader(fh)
+        for row in reader:
+            where = f"{path}:{reader.line_num}"
+            kind = {"alias": ALIAS, "demonym": DEMONYM}.get(row.get("kind", ""))
+            if kind is None or not str(row.get("geonameid", "")).lstrip("-").isdigit():
+                raise GazetteerError(f"{where}: expected kind alias|demonym and a numeric geonameid")
+            db.execute("INSERT OR IGNORE INTO names VALUES (?,?,?)", (fold(row["name"]), int(row["geonameid"]), kind))
+            count += 1
+    return count
 
 
 def removed(folder: Path) -> list[str]:
