@@ -132,6 +132,8 @@ class Recogniser:
             if ent.label_ not in PLACE_LABELS:
                 continue
             for start, end in self._split(doc, ent):
+                if end - start == 1 and doc[start].lower_ in COMMON_WORDS:
+                    continue
                 best = self._widest(proposals, known, start, end)
                 s, e = best or (start, end)
                 key = proposals.get((s, e)) or fold(doc[s:e].text)

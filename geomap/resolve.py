@@ -44,7 +44,7 @@ class ResolverSettings:
     user_bonus: float = 0.75
     country_context: float = 2.0
     admin1_context: float = 1.5
-    already_chosen: float = 3.0
+    already_chosen: float = 5.0
     near_bonus: float = 1.5
     near_km: float = 250.0
     rounds: int = 2

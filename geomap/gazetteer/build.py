@@ -25,7 +25,7 @@ from geomap.gazetteer.sources import (
 )
 from geomap.gazetteer.paths import user_dir
 
-ALIASES = Path(__file__).resolve().parent / "aliases.csv"
+ALIASES = Path(__file__).resolve().parent / "data" / "aliases.csv"
 """Names the packaged sources lack (continent adjectives, "EU"), one reviewed row each."""
 
 Progress = Callable[[str], None]
@@ -56,7 +56,7 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
         counts["admin1"] = store_entries(db, admin1_entries(cities, countries))
         progress(f"{len(cities.rows):,} populated places")
         counts["cities"] = store_entries(db, city_entries(cities))
-        progress("committed aliases (gazetteer/aliases.csv)")
+        progress("committed aliases (geomap/gazetteer/data/aliases.csv)")
         counts["aliases"] = extend.import_aliases(db, ALIASES)
         progress("user files")
         counts["user"] = extend.import_all(db, user_dir(target))

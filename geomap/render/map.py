@@ -162,11 +162,15 @@ def _number_ids(root: MacroElement) -> None:
 
     def walk(element) -> None:
         element._id = f"{next(numbers):04d}"
+        for part in ("header", "html", "script"):  # Figure and Popup keep children here too
+            if isinstance(getattr(element, part, None), Element):
+                walk(getattr(element, part))
         for child in element._children.values():
             walk(child)
+        # Templates iterate these dicts by key, so the keys must carry the new names too.
+        element._children = {child.get_name(): child for child in element._children.values()}
 
     walk(root)
-    root._children = {child.get_name(): child for child in root._children.values()}
 
 
 def render_html(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> str:

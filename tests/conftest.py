@@ -1,0 +1,27 @@
+"""Shared fixtures: one gazetteer and one pipeline for the whole run (building them is the slow part)."""
+
+from pathlib import Path
+
+import pytest
+
+from geomap.gazetteer.store import shared_gazetteer
+from geomap.pipeline import Geoparser
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "nato-kursk.txt"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def gazetteer():
+    return shared_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def geoparser(gazetteer):
+    return Geoparser()
+
+
+@pytest.fixture(scope="session")
+def seed_document(geoparser):
+    return geoparser.parse(SEED.read_text(encoding="utf-8"))

@@ -1,0 +1,37 @@
+"""Accuracy cannot fall silently: a few GeoWebNews documents, scored as the shared scorer does."""
+
+import json
+
+import pytest
+
+from conftest import SHARED
+from geomap.evaluate import evaluate, match, score
+
+GOLD = SHARED / "eval" / "gold" / "geowebnews.jsonl"
+
+
+def test_match_is_one_to_one_by_largest_overlap():
+    gold = [{"start": 0, "end": 10}, {"start": 12, "end": 15}]
+    pred = [{"start": 0, "end": 4}, {"start": 2, "end": 14}]
+    assert sorted(match(gold, pred)) == [(0, 1), (1, 0)] or sorted(match(gold, pred)) == [(0, 1)]
+
+
+def test_score_counts_misses_and_wrong_places():
+    gold = [{"id": "1", "toponyms": [
+        {"start": 0, "end": 5, "lat": 0.0, "lon": 0.0},
+        {"start": 10, "end": 15, "lat": 10.0, "lon": 10.0},
+    ]}]
+    pred = [{"id": "1", "mentions": [{"start": 0, "end": 5, "kind": "toponym", "place": {"lat": 0.5, "lon": 0.0}}]}]
+    figures = score(gold, pred)
+    assert figures["precision"] == 1.0 and figures["recall"] == 0.5
+    assert figures["acc161_matched"] == 1.0 and figures["acc161_end_to_end"] == 0.5
+
+
+@pytest.mark.skipif(not GOLD.exists(), reason="shared gold data not present")
+def test_regression_on_twenty_geowebnews_documents(geoparser, tmp_path):
+    subset = tmp_path / "gwn20.jsonl"
+    with GOLD.open(encoding="utf-8") as fh:
+        subset.write_text("".join(line for _, line in zip(range(20), fh)), encoding="utf-8")
+    figures = evaluate(str(subset), geoparser)
+    assert figures["f1"] >= 0.78
+    assert figures["acc161_end_to_end"] >= 0.55

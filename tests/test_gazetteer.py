@@ -1,0 +1,107 @@
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from geomap.errors import GazetteerError
+from geomap.gazetteer import extend, manage
+from geomap.gazetteer.store import Gazetteer
+from geomap.model import Feature
+
+
+@pytest.mark.parametrize("name", ["Kursk Oblast", "Kursk region", "Kurskaya oblast", "kursk oblast"])
+def test_region_names_and_aliases_find_kursk_oblast_first(gazetteer, name):
+    assert gazetteer.search(name)[0].geonameid == 538555
+
+
+def test_search_ranks_capital_city_over_namesakes(gazetteer):
+    moscows = [p for p in gazetteer.search("Moscow", 20) if p.feature in (Feature.CITY, Feature.CAPITAL)]
+    assert moscows[0].geonameid == 524901
+    assert any(p.country == "US" for p in moscows)
+
+
+def test_abbreviation_and_country_aliases(gazetteer):
+    assert gazetteer.search("U.S.")[0].geonameid == 6252001
+    assert gazetteer.search("Britain")[0].country == "GB"
+
+
+def test_demonyms_are_kept_apart_from_names(gazetteer):
+    assert {c.place.country for c in gazetteer.candidates("ukrainian", True)} == {"UA"}
+    assert all(c.place.geonameid != 690791 for c in gazetteer.candidates("ukrainian"))
+
+
+def test_info_counts_what_the_world_needs(gazetteer):
+    info = gazetteer.info()
+    assert info["countries"] >= 240
+    assert info["admin1"] >= 3000
+    assert info["populated"] >= 150_000
+    assert info["with_geometry"] >= 2900
+
+
+def test_near_finds_the_closest_places_first(gazetteer):
+    places = gazetteer.near(55.75, 37.62, km=20)
+    assert places and places[0].geonameid == 524901
+
+
+def test_geometry_of_a_country_contains_its_point(gazetteer):
+    geometry, derived = gazetteer.geometry(2017370)
+    assert geometry is not None and not derived
+    assert geometry.buffer(0.5).contains(__import__("shapely").Point(37.62, 55.75))
+
+
+@pytest.fixture()
+def scratch_gazetteer(gazetteer, tmp_path) -> Path:
+    target = tmp_path / "geomap.sqlite"
+    shutil.copyfile(gazetteer.path, target)
+    return target
+
+
+def test_user_place_is_added_found_and_removed(scratch_gazetteer, tmp_path):
+    csv = tmp_path / "mine.csv"
+    csv.write_text("name,lat,lon,feature,country,aliases\nZorblax Station,10.5,20.25,city,TD,Zorblax|ZS-1\n")
+    assert manage.add(scratch_gazetteer, csv) == 0
+    found = Gazetteer(scratch_gazetteer).search("Zorblax")
+    assert found and found[0].source == "user" and found[0].lat == 10.5
+    assert (scratch_gazetteer.parent / "user" / "mine.csv").exists()
+    assert manage.remove(scratch_gazetteer, "Zorblax Station") == 0
+    assert Gazetteer(scratch_gazetteer).search("Zorblax") == []
+    assert "Zorblax Station" in extend.removed(scratch_gazetteer.parent / "user")
+
+
+def test_user_entry_wins_a_tie(scratch_gazetteer, tmp_path):
+    csv = tmp_path / "paris.csv"
+    csv.write_text("name,lat,lon,feature,country,aliases,population\nParis,1.0,2.0,city,XX,,3000000\n")
+    manage.add(scratch_gazetteer, csv)
+    assert Gazetteer(scratch_gazetteer).search("Paris")[0].source == "user"
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("name,lat,lon\nA,100,0\n", ":2: lat 100.0 is outside"),
+        ("name,lat,lon\nA,1,0\nB,x,0\n", ":3: lat 'x' is not a number"),
+        ("name,lat\nA,1\n", ":1: missing column(s) lon"),
+        ("name,lat,lon,feature\nA,1,2,volcano\n", ":2: unknown feature 'volcano'"),
+    ],
+)
+def test_bad_rows_are_reported_with_file_and_line_and_nothing_changes(scratch_gazetteer, tmp_path, content, message):
+    csv = tmp_path / "bad.csv"
+    csv.write_text(content)
+    before = sqlite3.connect(scratch_gazetteer).execute("SELECT count(*) FROM places").fetchone()[0]
+    with pytest.raises(GazetteerError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
+        manage.add(scratch_gazetteer, csv)
+    assert str(csv) in str(err.value)
+    after = sqlite3.connect(scratch_gazetteer).execute("SELECT count(*) FROM places").fetchone()[0]
+    assert before == after
+    assert not (scratch_gazetteer.parent / "user" / "bad.csv").exists()
+
+
+def test_geojson_user_file_with_polygon(scratch_gazetteer, tmp_path):
+    path = tmp_path / "lake.geojson"
+    path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+                    '{"name":"Lake Qwertz","feature":"physical"},"geometry":{"type":"Polygon",'
+                    '"coordinates":[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}}]}')
+    manage.add(scratch_gazetteer, path)
+    place = Gazetteer(scratch_gazetteer).search("Lake Qwertz")[0]
+    assert place.feature == Feature.PHYSICAL and 10 < place.lat < 11
