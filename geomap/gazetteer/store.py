@@ -19,7 +19,7 @@ from geomap.gazetteer.build import build, stderr_progress
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.paths import default_db
 from geomap.gazetteer.schema import SCHEMA_VERSION
-from geomap.gazetteer.sources import DEMONYM
+from geomap.gazetteer.sources import DEMONYM, NAME
 from geomap.model import Candidate, Feature, Place
 
 _COLUMNS = "p.geonameid, p.name, p.lat, p.lon, p.feature, p.country, p.admin1, p.population, p.source"
@@ -91,7 +91,12 @@ class Gazetteer:
         return tuple(Candidate(_place(r), exact=r[-1] == 0, user=r[8] == "user") for r in rows)
 
     def known(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
-        """For the folded names that exist: (best feature rank, largest population) among their places."""
+        """For the folded names that exist: (best feature rank, largest population) among their places.
+
+        A town's population counts only under its own name: alternate names of towns are
+        many and noisy ("Media" is an alternate name of Médéa), and fame should not leak
+        through them. Demonyms rank -1.
+        """
         keys = list(set(keys))
         found: dict[str, tuple[int, int]] = {}
         for i in range(0, len(keys), 500):
@@ -103,6 +108,8 @@ class Gazetteer:
                 chunk,
             ):
                 rank = FEATURE_RANK[Feature(feature)] if kind != DEMONYM else -1
+                if kind != NAME and rank <= FEATURE_RANK[Feature.CITY]:
+                    population = 0
                 best = found.get(key, (-2, 0))
                 found[key] = (max(best[0], rank), max(best[1], population))
         return found

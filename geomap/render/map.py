@@ -7,13 +7,17 @@ ids are numbered, not random, so the same input gives the same bytes.
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 from itertools import count
 
 import folium
 import shapely
 from branca.element import Element, MacroElement
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Document, Feature, MentionKind, Place, Resolution
@@ -27,6 +31,7 @@ LAYERS = {
     "Features": "#16a085",
     "Named only as adjective": "#7f8c8d",
 }
+_SPACES = re.compile(r"\s+")
 BASEMAP_TOLERANCE = 0.1
 """Degrees; the offline basemap of country outlines is drawn coarser than the places."""
 
@@ -43,9 +48,52 @@ def _layer(place: Place, resolutions: list[Resolution]) -> str:
     return "Features"
 
 
-def _safe(html: str) -> str:
-    """Popups end up inside JavaScript template literals: neutralise `${` as well as markup."""
-    return html.replace("$", "&#36;").replace("`", "&#96;")
+@cache
+def _assets() -> tuple[str, str]:
+    """Leaflet's script and stylesheet (npm leaflet 1.9.4, BSD-2-Clause), images inlined as data URIs."""
+    folder = resources.files("geomap.render") / "assets"
+    css = (folder / "leaflet.css").read_text(encoding="utf-8")
+    for image in (folder / "images").iterdir():
+        data = base64.b64encode(image.read_bytes()).decode("ascii")
+        css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
+    return (folder / "leaflet.js").read_text(encoding="utf-8"), css
+
+
+class InlineLeaflet(MacroElement):
+    """Leaflet itself inside the page, so the map draws with no network at all."""
+
+    _template = Template("""{% macro header(this, kwargs) %}
+<style>{{ this.css }}</style>
+<script>{{ this.js }}</script>
+{% endmacro %}""")
+
+    def __init__(self):
+        super().__init__()
+        self.js, self.css = _assets()
+
+
+class Popup(MacroElement):
+    """A popup whose HTML travels as a JSON string: nothing in it can break out into the script."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.bindPopup({{ this.html|tojson }}, {"maxWidth": 360});
+{% endmacro %}""")
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.html = html
+
+
+class Tooltip(MacroElement):
+    """A tooltip of plain text, escaped by Leaflet's text handling and JSON-encoded."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+{{ this._parent.get_name() }}.bindTooltip({{ this.html|tojson }}, {"sticky": true});
+{% endmacro %}""")
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.html = html
 
 
 def quotes(document: Document, resolutions: list[Resolution]) -> list[list[tuple[str, bool]]]:
@@ -61,7 +109,7 @@ def quotes(document: Document, resolutions: list[Resolution]) -> list[list[tuple
             runs.append((document.text[r.mention.start : r.mention.end], True))
             cursor = r.mention.end
         runs.append((document.text[cursor:end], False))
-        out.append([(" ".join(text.split()) if not marked else text, marked) for text, marked in runs if text])
+        out.append([(text if marked else _SPACES.sub(" ", text), marked) for text, marked in runs if text])
     return out
 
 
@@ -75,19 +123,21 @@ class MapOptions:
 
 def popup_html(document: Document, place: Place, resolutions: list[Resolution], derived: bool) -> str:
     template = _TEMPLATES.get_template("popup.html")
-    return _safe(template.render(
+    return template.render(
         place=place,
         kind=place.feature.value,
         count=len(resolutions),
         confidence=max(r.confidence for r in resolutions),
         derived=derived,
         quotes=quotes(document, resolutions),
-    ))
+    )
 
 
 def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> folium.Map:
     """The folium map of a document's places."""
     fmap = folium.Map(location=(20, 0), zoom_start=2, tiles=None, control_scale=True, prefer_canvas=False)
+    fmap.default_js, fmap.default_css = [], []  # no CDN: Leaflet is inlined below
+    InlineLeaflet().add_to(fmap)
     if options.tiles:
         folium.TileLayer(options.tiles, attr=options.attribution, name="Tiles").add_to(fmap)
     else:
@@ -100,28 +150,26 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
         layer = _layer(place, resolutions)
         colour = LAYERS[layer]
         html = popup_html(document, place, resolutions, derived)
-        tooltip = _safe(_TEMPLATES.from_string("{{ name }} ({{ n }})").render(name=place.name, n=len(resolutions)))
+        tooltip = _TEMPLATES.from_string("{{ name }} ({{ n }})").render(name=place.name, n=len(resolutions))
         if geometry is not None and place.feature not in (Feature.CITY, Feature.CAPITAL, Feature.CONTINENT):
-            folium.GeoJson(
+            shape = folium.GeoJson(
                 shapely.geometry.mapping(geometry),
                 style_function=lambda _, c=colour: {"color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.15},
                 highlight_function=lambda _, c=colour: {"weight": 3, "fillOpacity": 0.3},
-                popup=folium.Popup(html, max_width=360),
-                tooltip=folium.Tooltip(tooltip),
             ).add_to(groups[layer])
             minx, miny, maxx, maxy = geometry.bounds
             points += [(miny, minx), (maxy, maxx)]
         else:
-            folium.CircleMarker(
+            shape = folium.CircleMarker(
                 location=(place.lat, place.lon),
                 radius=5 + 2 * min(len(resolutions), 10),
                 color=colour,
                 fill=True,
                 fill_opacity=0.7,
-                popup=folium.Popup(html, max_width=360),
-                tooltip=folium.Tooltip(tooltip),
             ).add_to(groups[layer])
             points.append((place.lat, place.lon))
+        Popup(html).add_to(shape)
+        Tooltip(tooltip).add_to(shape)
     for group in groups.values():
         if group._children:
             group.add_to(fmap)
