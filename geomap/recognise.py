@@ -159,7 +159,7 @@ class Recogniser:
             s, e = _trim(doc, start, end)
             if (s, e) != (start, end):
                 continue
-            if key in demonyms and (key not in known or known[key][0] < 0):
+            if key in demonyms and known.get(key, (-1, 0))[0] < FEATURE_RANK[Feature.ADMIN1]:
                 if self._plausible_demonym(doc, start, end, entity_at):
                     take(start, end, MentionKind.DEMONYM, key, "gazetteer")
                 continue
@@ -204,11 +204,16 @@ class Recogniser:
         ents = {entity_at[i] for i in range(start, end) if i in entity_at}
         labels = {e.label_ for e in ents}
         cued = self._cued(doc, start)
-        if labels & PERSON_LABELS and not cued:
-            return False
         letters = [ch for ch in span.text if ch.isalpha()]
+        if len(letters) <= 4 and span.text.replace(".", "").isupper() and rank >= FEATURE_RANK[Feature.CONTINENT]:
+            return True  # "US", "U.K.", "EU", "UAE", also inside "US Special Forces"
+        if labels & PERSON_LABELS and not cued:
+            whole = any(e.start == start and e.end == end for e in ents)
+            # A region's own two-word name read as a person ("Tamil Nadu said") is still the region.
+            if not (whole and end - start > 1 and rank >= FEATURE_RANK[Feature.ADMIN1]):
+                return False
         if len(letters) <= 3 and not (span.text.isupper() and cued):
-            # Short names are abbreviations ("Dr.", "PM", "ACT"); only a cue makes one a place.
+            # Other short names are abbreviations ("Dr.", "PM", "ACT"); only a cue makes one a place.
             return False
         if end - start == 1:
             word = span[0]
@@ -230,8 +235,11 @@ class Recogniser:
 
     @staticmethod
     def _plausible_demonym(doc: Doc, start: int, end: int, entity_at) -> bool:
+        """An adjective of a country, unless it is part of a person's name; "Slovak architect" is
+        adjectival even when the model calls "Slovak" a person."""
         labels = {entity_at[i].label_ for i in range(start, end) if i in entity_at}
-        return not labels & PERSON_LABELS and doc[start].pos_ in {"PROPN", "ADJ", "NOUN"}
+        adjectival = end < len(doc) and doc[end].is_lower and doc[end].pos_ == "NOUN"
+        return (adjectival or not labels & PERSON_LABELS) and doc[start].pos_ in {"PROPN", "ADJ", "NOUN"}
 
     @staticmethod
     def _qualify(text: str, mentions: list[Mention]) -> list[Mention]:

@@ -65,7 +65,7 @@ def _tsv(package: str, *parts: str) -> Iterator[list[str]]:
 
 
 def _initials(name: str) -> str | None:
-    """"United Arab Emirates" -> "UAE": the way news abbreviates multi-word country names."""
+    """"United Arab Emirates" -> "UAE": how news abbreviates a multi-word country name."""
     words = [w for w in name.replace("-", " ").split() if w[:1].isupper()]
     return "".join(w[0] for w in words) if len(words) >= 2 else None
 
@@ -205,8 +205,11 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
         for alias in (extra.get("name"), *(extra.get("altSpellings") or ()), *others):
             if alias and alias not in codes and "," not in alias:
                 entry.add(alias)
-        for full in (row["name"], extra.get("name"), official):
-            entry.add(_initials(full or ""))
+        initials = _initials(row["name"])
+        # Initials are kept when news would recognise them: three letters or more ("UAE", "DRC"),
+        # or two that are also the country's ISO code ("US", "NZ"); "SA" or "RC" are not.
+        if initials and (len(initials) >= 3 or initials == iso):
+            entry.add(initials)
         for demonym in (extra.get("demonym"), adjectives.get(iso)):
             # Entries like "Congolese (Democratic Republic of the Congo)" keep only the word.
             entry.add((demonym or "").split(" (")[0], DEMONYM)
