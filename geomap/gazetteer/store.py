@@ -161,7 +161,8 @@ class Gazetteer:
         return {
             "countries": counts["country"],
             "admin1": counts["admin1"],
-            "populated": counts["city"],
+            "admin2": counts["admin2"],
+            "populated": counts["city"] + counts["capital"],
             "physical": counts["physical"] + counts["region"],
             "continents": counts["continent"],
             "with_geometry": q("SELECT count(*) FROM places WHERE geometry IS NOT NULL").fetchone()[0],
