@@ -29,8 +29,8 @@ class ResolverSettings:
         (Feature.COUNTRY, 8.0),
         (Feature.CONTINENT, 7.5),
         (Feature.ADMIN1, 4.0),
-        (Feature.REGION, 4.0),
-        (Feature.PHYSICAL, 3.5),
+        (Feature.REGION, 5.0),
+        (Feature.PHYSICAL, 5.0),
         (Feature.ADMIN2, 3.0),
         (Feature.CITY, 0.0),
         (Feature.CAPITAL, 1.0),
@@ -45,6 +45,7 @@ class ResolverSettings:
     country_context: float = 2.0
     admin1_context: float = 1.5
     already_chosen: float = 5.0
+    namesake_city: float = 2.0
     near_bonus: float = 1.5
     near_km: float = 250.0
     rounds: int = 2
@@ -93,6 +94,17 @@ def _others(ids: set[int], group: set[int]) -> bool:
     return bool(ids - group)
 
 
+def _rival_areas(cands: list[Candidate]) -> set[tuple[str, str]]:
+    """The countries ((cc, "")) and first-level regions ((cc, admin1)) a mention may itself name."""
+    areas = set()
+    for c in cands:
+        if c.place.feature == Feature.COUNTRY:
+            areas.add((c.place.country, ""))
+        elif c.place.feature == Feature.ADMIN1:
+            areas.add((c.place.country, c.place.admin1))
+    return areas
+
+
 class Resolver:
     """Resolves a document's mentions against the gazetteer."""
 
@@ -129,7 +141,7 @@ class Resolver:
     def resolve(self, mentions: tuple[Mention, ...] | list[Mention]) -> tuple[Resolution, ...]:
         s = self.settings
         cands = [self.candidates(m) for m in mentions]
-        priors = [[_prior(c, s, self._priors) for c in cs] for cs in cands]
+        priors = [[_prior(c, s, self._priors) + self._namesake_city(c, cs) for c in cs] for cs in cands]
         groups: dict[str, set[int]] = defaultdict(set)
         for i, m in enumerate(mentions):
             groups[f"{m.kind.value}:{m.key}"].add(i)
@@ -140,7 +152,7 @@ class Resolver:
         for _ in range(s.rounds):
             ctx = _Context.of(choices)
             scores = [
-                [p + self._evidence(c.place, group_of[i], ctx) for c, p in zip(cs, ps)]
+                [p + self._evidence(c.place, group_of[i], ctx, _rival_areas(cs)) for c, p in zip(cs, ps)]
                 for i, (cs, ps) in enumerate(zip(cands, priors))
             ]
             choices = self._choose(cands, scores, groups)
@@ -161,17 +173,33 @@ class Resolver:
             out.append(Resolution(m, place, confidence, alternatives))
         return tuple(out)
 
-    def _evidence(self, place: Place, group: set[int], ctx: _Context) -> float:
-        """What the rest of the document says for this place (the mention's own group excluded)."""
+    def _namesake_city(self, c: Candidate, cands: list[Candidate]) -> float:
+        """A city that gave its name to its region ("New York", "Moscow") is what a bare name means."""
+        if c.place.feature not in (Feature.CITY, Feature.CAPITAL):
+            return 0.0
+        for other in cands:
+            if other.place.feature == Feature.ADMIN1 and (other.place.country, other.place.admin1) == (
+                c.place.country, c.place.admin1
+            ):
+                return self.settings.namesake_city
+        return 0.0
+
+    def _evidence(self, place: Place, group: set[int], ctx: _Context, rivals: set[tuple[str, str]]) -> float:
+        """What the rest of the document says for this place (the mention's own group excluded).
+
+        A country or region that is itself a reading of the mention lends no support to the
+        places inside it: "Mexico" near "Mexican" is the country, not Mexico City.
+        """
         s = self.settings
         score = 0.0
         if _others(ctx.chosen.get(place.geonameid, set()), group):
             score += s.already_chosen
-        if place.feature != Feature.COUNTRY and _others(ctx.countries.get(place.country, set()), group):
+        if (place.feature != Feature.COUNTRY and (place.country, "") not in rivals
+                and _others(ctx.countries.get(place.country, set()), group)):
             score += s.country_context
-        if place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN2) and _others(
-            ctx.admin1s.get((place.country, place.admin1), set()), group
-        ):
+        if (place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN2)
+                and (place.country, place.admin1) not in rivals
+                and _others(ctx.admin1s.get((place.country, place.admin1), set()), group)):
             score += s.admin1_context
         if place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN2, Feature.OTHER):
             near = [
