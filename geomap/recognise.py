@@ -118,6 +118,14 @@ class Recogniser:
 
         chosen: list[Mention] = []
         taken: list[tuple[int, int]] = []
+        entity_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
+        lowercase_words = {t.text for t in doc if t.is_lower}
+        # Words of the people the text names in full ("Narendra Modi"): alone, "Modi" is the person.
+        person_words = {t.lower_ for e in ents if e.label_ in PERSON_LABELS and len(e) > 1 for t in e}
+
+        def personal(start: int, end: int, key: str) -> bool:
+            return end - start == 1 and doc[start].lower_ in person_words and known.get(key, (-1, 0))[0] < FEATURE_RANK[
+                Feature.ADMIN1]
 
         def take(start: int, end: int, kind: MentionKind, lookup: str, source: str) -> None:
             span = (start, end)
@@ -137,6 +145,8 @@ class Recogniser:
                 best = self._widest(proposals, known, start, end)
                 s, e = best or (start, end)
                 key = proposals.get((s, e)) or fold(doc[s:e].text)
+                if personal(s, e, key):
+                    continue
                 if key in demonyms and known.get(key, (-1, 0))[0] < FEATURE_RANK[Feature.ADMIN1]:
                     take(s, e, MentionKind.DEMONYM, key, "ner")  # "Canadian" tagged GPE
                 else:
@@ -153,9 +163,8 @@ class Recogniser:
                 take(s, e, MentionKind.DEMONYM, key, "ner")
 
         # 3. Gazetteer names the NER labelled otherwise or not at all, longest first.
-        entity_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
-        lowercase_words = {t.text for t in doc if t.is_lower}
-        for (start, end), key in sorted(proposals.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])):
+        by_length = sorted(proposals.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0]))
+        for (start, end), key in by_length:
             s, e = _trim(doc, start, end)
             if (s, e) != (start, end):
                 continue
@@ -163,7 +172,17 @@ class Recogniser:
                 if self._plausible_demonym(doc, start, end, entity_at):
                     take(start, end, MentionKind.DEMONYM, key, "gazetteer")
                 continue
-            if key in known and self._plausible(doc, start, end, known[key], entity_at, lowercase_words):
+            if key in known and not personal(start, end, key) and self._plausible(
+                doc, start, end, known[key], entity_at, lowercase_words
+            ):
+                take(start, end, MentionKind.TOPONYM, key, "gazetteer")
+
+        # 4. One sense per text: a name taken as a place once is a place wherever it is capitalised.
+        placed = {m.lookup for m in chosen if m.kind == MentionKind.TOPONYM and m.lookup in known}
+        for (start, end), key in by_length:
+            if key in placed and _trim(doc, start, end) == (start, end) and not personal(start, end, key) and not {
+                entity_at[i].label_ for i in range(start, end) if i in entity_at
+            } & PERSON_LABELS:
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
 
         chosen.sort(key=lambda m: m.start)

@@ -47,3 +47,13 @@ def test_qualifier_is_attached(geoparser):
 
 def test_text_without_places_gives_no_mentions(geoparser):
     assert mentions(geoparser, "The committee will meet again next week to discuss the budget.") == ()
+
+
+def test_surname_of_a_named_person_is_not_a_town(geoparser):
+    found = texts(geoparser, "Prime Minister Narendra Modi spoke on Monday. Later, Modi flew to Delhi.")
+    assert "Modi" not in found and "Delhi" in found
+
+
+def test_a_name_taken_as_a_place_once_is_a_place_throughout(geoparser):
+    text = "Flooding hit Slidell on Monday. Residents of Slidell were told to leave, and Slidell schools closed."
+    assert texts(geoparser, text).count("Slidell") == 3
