@@ -22,7 +22,7 @@ _LINES = re.compile(r"[^\n]+")
 def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> Language:
     """An installed English spaCy pipeline with geomap's components added; never downloads."""
     try:
-        nlp = spacy.load(model, exclude=["lemmatizer"])
+        nlp = spacy.load(model, exclude=["lemmatizer", "attribute_ruler"])
     except OSError as exc:
         raise ModelError(f"{model}: spaCy pipeline not installed ({str(exc).splitlines()[0]})") from None
     if nlp.lang != "en":
@@ -39,9 +39,10 @@ def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> 
 
 def sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
     """Sentence spans, also cut at line breaks: a headline is its own sentence."""
+    starts = [t.idx for t in doc if t.is_sent_start] if doc.has_annotation("SENT_START") else []
+    starts = sorted({0, *starts})
     spans = []
-    bounds = [(s.start_char, s.end_char) for s in doc.sents] if doc.has_annotation("SENT_START") else [(0, len(doc.text))]
-    for start, end in bounds:
+    for start, end in zip(starts, [*starts[1:], len(doc.text)]):
         for line in _LINES.finditer(doc.text, start, end):
             if line.group().strip():
                 spans.append((line.start(), line.end()))

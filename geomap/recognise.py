@@ -45,6 +45,10 @@ COMMON_WORDS = {
 """Capitalised words that are gazetteer names somewhere but far more often mean something else."""
 
 TRAILING = {"'s", "'", "’s", "’"}
+PROPER_NOUN_TAGS = {"NNP", "NNPS"}
+NOUN_TAGS = {"NN", "NNS"}
+ADJECTIVE_TAGS = {"JJ", "JJR", "JJS"}
+"""Penn Treebank tags from the tagger: geomap needs no attribute ruler to map them to POS."""
 MAX_WORDS = 6
 
 
@@ -74,14 +78,24 @@ def _capitalised(token) -> bool:
     return token.is_title or (token.is_upper and len(token.text) > 1) or token.text[:1].isupper()
 
 
+def _sentence_ends(doc: Doc) -> list[int]:
+    """For each token, the index just past its sentence (one pass; `token.sent` is a scan each time)."""
+    ends, end = [0] * len(doc), len(doc)
+    for i in range(len(doc) - 1, -1, -1):
+        ends[i] = end
+        if doc[i].is_sent_start:
+            end = i
+    return ends
+
+
 def _candidate_spans(doc: Doc) -> dict[tuple[int, int], str]:
     """Every capitalised run of up to MAX_WORDS tokens that could be a name, with its folded key."""
     spans: dict[tuple[int, int], str] = {}
+    sentence_end = _sentence_ends(doc)
     for i, token in enumerate(doc):
         if not _capitalised(token) or token.is_punct or token.like_num:
             continue
-        sent_end = token.sent.end if doc.has_annotation("SENT_START") else len(doc)
-        for j in range(i + 1, min(i + MAX_WORDS, sent_end) + 1):
+        for j in range(i + 1, min(i + MAX_WORDS, sentence_end[i]) + 1):
             last = doc[j - 1]
             if j - 1 > i:
                 if last.is_punct and last.text not in {"-", "."}:
@@ -238,7 +252,7 @@ class Recogniser:
             word = span[0]
             if word.lower_ in COMMON_WORDS or word.lower_ in lowercase_words:
                 return False
-            if word.pos_ != "PROPN" and not cued:
+            if word.tag_ not in PROPER_NOUN_TAGS and not cued:
                 return False
             if word.is_sent_start and rank < FEATURE_RANK[Feature.ADMIN1] and not cued:
                 return False
@@ -257,8 +271,8 @@ class Recogniser:
         """An adjective of a country, unless it is part of a person's name; "Slovak architect" is
         adjectival even when the model calls "Slovak" a person."""
         labels = {entity_at[i].label_ for i in range(start, end) if i in entity_at}
-        adjectival = end < len(doc) and doc[end].is_lower and doc[end].pos_ == "NOUN"
-        return (adjectival or not labels & PERSON_LABELS) and doc[start].pos_ in {"PROPN", "ADJ", "NOUN"}
+        adjectival = end < len(doc) and doc[end].is_lower and doc[end].tag_ in NOUN_TAGS
+        return (adjectival or not labels & PERSON_LABELS) and doc[start].tag_ in PROPER_NOUN_TAGS | ADJECTIVE_TAGS | NOUN_TAGS
 
     @staticmethod
     def _qualify(text: str, mentions: list[Mention]) -> list[Mention]:
