@@ -41,7 +41,11 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required)")
     e.add_argument("--format", choices=("json", "geojson"), default="json")
     e.add_argument("--skip-bad", action="store_true", help="with --jsonl: report bad lines and go on")
-    e.add_argument("--batch-size", type=int, default=32)
+    e.add_argument("--batch-size", type=int, default=32, help="documents per spaCy batch")
+    e.add_argument("--workers", type=int, default=1, help="with --jsonl: worker processes (default 1)")
+    e.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="with --jsonl: local processes, or a Dask cluster (pip install 'geomap[dask]')")
+    e.add_argument("--scheduler", default=None, help="with --engine dask: address of an existing scheduler")
     _common(e)
 
     v = sub.add_parser("eval", help="score geomap on a gold JSON Lines file (same figures as score.py)")
@@ -95,20 +99,11 @@ def cmd_map(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from geomap.io import atomic_writer, read_article, read_jsonl, write_text
+    from geomap.io import read_article, write_text
     from geomap.render.export import to_geojson, to_json
 
     if args.jsonl:
-        if not args.output:
-            raise GeomapError("extract --jsonl needs -o OUTPUT")
-        geoparser = _geoparser(args)
-        records = read_jsonl(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
-        from geomap.batch import progress
-
-        with atomic_writer(args.output) as out:
-            for document in progress(geoparser.pipe(((r.text, r.id) for r in records), args.batch_size)):
-                out.write(to_json(document) + "\n")
-        return 0
+        return extract_jsonl(args)
     if not args.article:
         raise GeomapError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
     document = _geoparser(args).parse(read_article(args.article))
@@ -118,6 +113,30 @@ def cmd_extract(args) -> int:
     else:
         print(text)
     return 0
+
+
+def extract_jsonl(args) -> int:
+    """Stream a JSON Lines file through the chosen engine into OUTPUT, written atomically."""
+    from geomap.batch import Job, extract, progress
+    from geomap.gazetteer.store import shared_gazetteer
+    from geomap.io import atomic_writer, read_jsonl
+    from geomap.pipeline import DEFAULT_MODEL
+
+    if not args.output:
+        raise GeomapError("extract --jsonl needs -o OUTPUT")
+    if args.workers < 1 or args.batch_size < 1:
+        raise GeomapError("--workers and --batch-size must be at least 1")
+    shared_gazetteer(args.gazetteer)  # build it once here, not in every worker
+    job = Job(args.model or DEFAULT_MODEL, str(args.gazetteer) if args.gazetteer else None, args.batch_size)
+    records = read_jsonl(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
+    failed = 0
+    with atomic_writer(args.output) as out:
+        for line in progress(extract(records, job, args.workers, args.engine, args.scheduler)):
+            if '"error": ' in line and (error := json.loads(line).get("error")):
+                failed += 1
+                print(f"geomap: {args.jsonl}: document {json.loads(line)['id']}: {error}", file=sys.stderr)
+            out.write(line + "\n")
+    return 1 if failed else 0
 
 
 def cmd_eval(args) -> int:
