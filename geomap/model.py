@@ -115,10 +115,13 @@ class Document:
     """Character spans of the text's sentences, for quoting a mention in context."""
 
     def sentence_of(self, mention: Mention) -> tuple[int, int]:
+        """The sentence around a mention; without sentence spans, its line, at most 200 characters a side."""
         for start, end in self.sentences:
             if start <= mention.start < end:
                 return start, end
-        return 0, len(self.text)
+        start = max(self.text.rfind("\n", 0, mention.start) + 1, mention.start - 200)
+        end = self.text.find("\n", mention.end)
+        return start, min(len(self.text) if end < 0 else end, mention.end + 200)
 
     @property
     def places(self) -> dict[int, tuple[Place, list[Resolution]]]:

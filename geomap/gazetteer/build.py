@@ -6,13 +6,17 @@ so an interrupted build leaves the previous gazetteer usable.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+
+import shapely
+import shapely.geometry
 
 from geomap.gazetteer import extend
 from geomap.gazetteer.schema import SCHEMA, SCHEMA_VERSION, store_entries
@@ -75,6 +79,7 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
         counts["user"] = extend.import_all(db, user_dir(target))
         db.executemany("INSERT INTO meta VALUES (?,?)", [
             ("schema", SCHEMA_VERSION),
+            ("basemap", basemap(e.geometry for e in countries.values())),
             ("built_seconds", f"{time.monotonic() - started:.1f}"),
             *((f"count_{k}", str(v)) for k, v in counts.items()),
         ])
@@ -88,6 +93,20 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
         tmp.unlink(missing_ok=True)
         raise
     return counts
+
+
+BASEMAP_TOLERANCE = 0.2
+"""Degrees; the map's background of country outlines is drawn much coarser than the places."""
+
+
+def basemap(outlines: Iterable[shapely.Geometry | None]) -> str:
+    """Country outlines simplified and rounded to 0.01° into one small GeoJSON (about 450 KB)."""
+    features = [
+        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(
+            shapely.set_precision(shapely.simplify(g, BASEMAP_TOLERANCE, preserve_topology=True), 0.01))}
+        for g in outlines if g is not None
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}, separators=(",", ":"))
 
 
 def stderr_progress(message: str) -> None:

@@ -6,6 +6,7 @@ many processes can share one file.
 
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 from collections.abc import Iterable
@@ -65,9 +66,9 @@ class Gazetteer:
     def open(cls, path: Path | None = None, build_if_missing: bool = True) -> Gazetteer:
         """Open the gazetteer, building it once from the packaged sources if it is not there yet."""
         path = Path(path) if path else default_db()
-        if not path.exists():
+        if not path.exists() or _schema(path) != SCHEMA_VERSION:
             if not build_if_missing:
-                raise GazetteerError(f"{path}: no gazetteer; run 'geomap gazetteer build'")
+                raise GazetteerError(f"{path}: no gazetteer of this geomap version; run 'geomap gazetteer build'")
             build(path, stderr_progress)
         return cls(path)
 
@@ -127,13 +128,10 @@ class Gazetteer:
             return None, False
         return shapely.from_wkb(row[0]), bool(row[1])
 
-    def outlines(self, feature: Feature) -> list[shapely.Geometry]:
-        """Every outline of one kind of place (the map's offline basemap uses the countries')."""
-        rows = self._db.execute(
-            "SELECT geometry FROM places WHERE feature = ? AND geometry IS NOT NULL ORDER BY geonameid",
-            (feature.value,),
-        )
-        return [shapely.from_wkb(r[0]) for r in rows]
+    def basemap(self) -> dict:
+        """The world's country outlines as one light GeoJSON FeatureCollection, made at build time."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'basemap'").fetchone()
+        return json.loads(row[0]) if row else {"type": "FeatureCollection", "features": []}
 
     def search(self, name: str, limit: int = 10) -> list[Place]:
         """Places answering to a name, most prominent first."""
@@ -170,6 +168,16 @@ class Gazetteer:
             "names": q("SELECT count(*) FROM names").fetchone()[0],
             "places": q("SELECT count(*) FROM places").fetchone()[0],
         }
+
+
+def _schema(path: Path) -> str | None:
+    """The schema version a gazetteer file was built with, or None if it is not one."""
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return row[0] if row else None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -32,8 +32,8 @@ LAYERS = {
     "Named only as adjective": "#7f8c8d",
 }
 _SPACES = re.compile(r"\s+")
-BASEMAP_TOLERANCE = 0.1
-"""Degrees; the offline basemap of country outlines is drawn coarser than the places."""
+MAX_QUOTES = 12
+"""Sentences quoted in one popup; the rest are counted, so a much-named place keeps a light map."""
 
 
 def _layer(place: Place, resolutions: list[Resolution]) -> str:
@@ -96,13 +96,14 @@ class Tooltip(MacroElement):
         self.html = html
 
 
-def quotes(document: Document, resolutions: list[Resolution]) -> list[list[tuple[str, bool]]]:
-    """Each sentence naming the place once, split into (text, is_mention) runs."""
+def quotes(document: Document, resolutions: list[Resolution]) -> tuple[list[list[tuple[str, bool]]], int]:
+    """Each sentence naming the place once (at most MAX_QUOTES), split into (text, is_mention)
+    runs, and how many more sentences there were."""
     by_sentence: dict[tuple[int, int], list[Resolution]] = {}
     for r in resolutions:
         by_sentence.setdefault(document.sentence_of(r.mention), []).append(r)
     out = []
-    for (start, end), rs in sorted(by_sentence.items()):
+    for (start, end), rs in sorted(by_sentence.items())[:MAX_QUOTES]:
         runs, cursor = [], start
         for r in sorted(rs, key=lambda r: r.mention.start):
             runs.append((document.text[cursor : r.mention.start], False))
@@ -110,7 +111,7 @@ def quotes(document: Document, resolutions: list[Resolution]) -> list[list[tuple
             cursor = r.mention.end
         runs.append((document.text[cursor:end], False))
         out.append([(text if marked else _SPACES.sub(" ", text), marked) for text, marked in runs if text])
-    return out
+    return out, max(0, len(by_sentence) - MAX_QUOTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,13 +124,15 @@ class MapOptions:
 
 def popup_html(document: Document, place: Place, resolutions: list[Resolution], derived: bool) -> str:
     template = _TEMPLATES.get_template("popup.html")
+    quoted, more = quotes(document, resolutions)
     return template.render(
         place=place,
         kind=place.feature.value,
         count=len(resolutions),
         confidence=max(r.confidence for r in resolutions),
         derived=derived,
-        quotes=quotes(document, resolutions),
+        quotes=quoted,
+        more=more,
     )
 
 
@@ -153,7 +156,7 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
         tooltip = _TEMPLATES.from_string("{{ name }} ({{ n }})").render(name=place.name, n=len(resolutions))
         if geometry is not None and place.feature not in (Feature.CITY, Feature.CAPITAL, Feature.CONTINENT):
             shape = folium.GeoJson(
-                shapely.geometry.mapping(geometry),
+                shapely.geometry.mapping(_for_display(geometry)),
                 style_function=lambda _, c=colour: {"color": c, "weight": 2, "fillColor": c, "fillOpacity": 0.15},
                 highlight_function=lambda _, c=colour: {"weight": 3, "fillOpacity": 0.3},
             ).add_to(groups[layer])
@@ -188,15 +191,17 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
     return fmap
 
 
+def _for_display(geometry: shapely.Geometry) -> shapely.Geometry:
+    """An outline simplified in proportion to its size: a country needs less detail than a district."""
+    minx, miny, maxx, maxy = geometry.bounds
+    tolerance = min(0.25, max(0.005, max(maxx - minx, maxy - miny) / 400))
+    return shapely.set_precision(shapely.simplify(geometry, tolerance, preserve_topology=True), tolerance / 5)
+
+
 def _basemap(gazetteer: Gazetteer) -> folium.GeoJson:
     """Country outlines as a quiet background, so the map reads with no tile server."""
-    features = [
-        {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(
-            shapely.simplify(geom, BASEMAP_TOLERANCE, preserve_topology=True))}
-        for geom in gazetteer.outlines(Feature.COUNTRY)
-    ]
     return folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
+        gazetteer.basemap(),
         name="Basemap",
         style_function=lambda _: {"color": "#999", "weight": 0.5, "fillColor": "#f2efe9", "fillOpacity": 1},
         interactive=False,
