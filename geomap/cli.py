@@ -33,6 +33,9 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--tiles", default=None, help="online tile URL template or folium provider (default: offline outlines)")
     m.add_argument("--attribution", default=None, help="attribution for --tiles")
     m.add_argument("--geojson", type=Path, default=None, help="also write the places as GeoJSON here")
+    m.add_argument("--fragment", action="store_true",
+                   help="write an HTML fragment to paste into a report (an iframe with the map in srcdoc)")
+    m.add_argument("--source", default=None, help="source line under the title (default: the article's file name)")
     _common(m)
 
     e = sub.add_parser("extract", help="print or write the places an article (or a JSONL of articles) names")
@@ -82,7 +85,7 @@ def cmd_map(args) -> int:
     from geomap.gazetteer.store import shared_gazetteer
     from geomap.io import read_article, write_text
     from geomap.render.export import to_geojson
-    from geomap.render.map import MapOptions, render_html
+    from geomap.render.map import MapOptions, fragment, render_html
 
     text = read_article(args.article)
     output = args.output or DEFAULT_OUTPUTS / f"{'stdin' if args.article == '-' else Path(args.article).stem}.html"
@@ -90,8 +93,10 @@ def cmd_map(args) -> int:
     if not text.strip():
         print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
     title = args.title if args.title is not None else next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    html = render_html(document, shared_gazetteer(args.gazetteer), MapOptions(title, args.tiles, args.attribution))
-    write_text(output, html)
+    source = args.source if args.source is not None else ("" if args.article == "-" else Path(args.article).name)
+    options = MapOptions(title, source, args.tiles, args.attribution)
+    html = render_html(document, shared_gazetteer(args.gazetteer), options)
+    write_text(output, fragment(html) if args.fragment else html)
     if args.geojson:
         write_text(args.geojson, json.dumps(to_geojson(document), ensure_ascii=False, indent=1))
     print(f"{output}: {len(document.places)} places, {sum(1 for r in document.resolutions if r.place)} mentions")

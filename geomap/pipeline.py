@@ -57,10 +57,19 @@ class Geoparser:
     """Text to `Document`: the one entry point the CLI, the batch runner and users call."""
 
     def __init__(self, model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None):
+        self.gazetteer_path = gazetteer_path
         self.nlp = load_nlp(model, gazetteer_path)
 
     def parse(self, text: str, id: str | None = None) -> Document:
         return to_document(self.nlp(text), id)
+
+    def map(self, text: str, title: str = "", source: str = ""):
+        """Parse `text` and render its map: a `GeoMap` to save, embed, or show in Jupyter."""
+        from geomap.gazetteer.store import shared_gazetteer
+        from geomap.render.map import GeoMap, MapOptions, render_html
+
+        gazetteer = shared_gazetteer(self.gazetteer_path)
+        return GeoMap(render_html(self.parse(text), gazetteer, MapOptions(title, source)))
 
     def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[Document]:
         """(text, id) pairs to documents, in order, batched through spaCy."""

@@ -26,10 +26,14 @@ window.addEventListener("load", function () {
 
 
 def dump_dom(page, profile) -> str:
+    """The page's DOM after its scripts ran; fails the test on any uncaught script error."""
     result = subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
+        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
+         "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
         capture_output=True, text=True, timeout=120,
     )
+    errors = [line for line in result.stderr.splitlines() if "CONSOLE" in line and "Uncaught" in line]
+    assert not errors, errors
     return result.stdout
 
 
@@ -45,3 +49,18 @@ def test_seed_map_draws_offline_and_opens_a_popup(tmp_path):
     assert drawn >= 6  # six places (outlines and circles), the basemap is not interactive
     popup = dom.split('class="leaflet-popup-content"')[1]
     assert "<mark>" in popup and "geomap-title" in popup
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")
+def test_many_towns_are_drawn_as_clusters(gazetteer, tmp_path):
+    from geomap.model import Document, Mention, Resolution
+    from geomap.render.map import render_html
+
+    text, resolutions = "", []
+    for place in gazetteer.search("Springfield", 60) + gazetteer.search("Georgetown", 60):
+        start = len(text)
+        text += place.name + ". "
+        resolutions.append(Resolution(Mention(start, start + len(place.name), place.name), place, 0.5))
+    page = tmp_path / "many.html"
+    page.write_text(render_html(Document(text, tuple(resolutions)), gazetteer), encoding="utf-8")
+    assert 'class="leaflet-marker-icon marker-cluster ' in dump_dom(page, tmp_path / "profile")

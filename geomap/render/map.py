@@ -16,6 +16,7 @@ from itertools import count
 
 import folium
 import shapely
+from folium.plugins import MarkerCluster
 from branca.element import Element, MacroElement
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
@@ -32,6 +33,8 @@ LAYERS = {
     "Named only as adjective": "#7f8c8d",
 }
 _SPACES = re.compile(r"\s+")
+CLUSTER_AT = 50
+"""Towns on one map from which their circles are clustered."""
 MAX_QUOTES = 12
 """Sentences quoted in one popup; the rest are counted, so a much-named place keeps a light map."""
 
@@ -49,14 +52,20 @@ def _layer(place: Place, resolutions: list[Resolution]) -> str:
 
 
 @cache
-def _assets() -> tuple[str, str]:
-    """Leaflet's script and stylesheet (npm leaflet 1.9.4, BSD-2-Clause), images inlined as data URIs."""
+def _assets(clustering: bool) -> tuple[str, str]:
+    """Leaflet's script and stylesheet (npm leaflet 1.9.4, BSD-2-Clause), images inlined as data
+    URIs, and with `clustering` Leaflet.markercluster (npm 1.5.3, MIT)."""
     folder = resources.files("geomap.render") / "assets"
     css = (folder / "leaflet.css").read_text(encoding="utf-8")
     for image in (folder / "images").iterdir():
         data = base64.b64encode(image.read_bytes()).decode("ascii")
         css = css.replace(f"url(images/{image.name})", f"url(data:image/png;base64,{data})")
-    return (folder / "leaflet.js").read_text(encoding="utf-8"), css
+    js = (folder / "leaflet.js").read_text(encoding="utf-8")
+    if clustering:
+        js += "\n" + (folder / "leaflet.markercluster.js").read_text(encoding="utf-8")
+        for name in ("MarkerCluster.css", "MarkerCluster.Default.css"):
+            css += "\n" + (folder / name).read_text(encoding="utf-8")
+    return js, css
 
 
 class InlineLeaflet(MacroElement):
@@ -67,9 +76,9 @@ class InlineLeaflet(MacroElement):
 <script>{{ this.js }}</script>
 {% endmacro %}""")
 
-    def __init__(self):
+    def __init__(self, clustering: bool = False):
         super().__init__()
-        self.js, self.css = _assets()
+        self.js, self.css = _assets(clustering)
 
 
 class Popup(MacroElement):
@@ -117,6 +126,8 @@ def quotes(document: Document, resolutions: list[Resolution]) -> tuple[list[list
 @dataclass(frozen=True, slots=True)
 class MapOptions:
     title: str = ""
+    source: str = ""
+    """Where the article came from (a file name or URL), shown under the title."""
     tiles: str | None = None
     """A tile URL template or a folium provider name; None draws the offline outline basemap."""
     attribution: str | None = None
@@ -138,17 +149,23 @@ def popup_html(document: Document, place: Place, resolutions: list[Resolution], 
 
 def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> folium.Map:
     """The folium map of a document's places."""
-    fmap = folium.Map(location=(20, 0), zoom_start=2, tiles=None, control_scale=True, prefer_canvas=False)
+    fmap = folium.Map(location=(20, 0), zoom_start=2, tiles=None, control_scale=True)
+    fmap.options["maxZoom"] = 18  # with no tile layer, Leaflet (and marker clustering) needs it on the map
     fmap.default_js, fmap.default_css = [], []  # no CDN: Leaflet is inlined below
-    InlineLeaflet().add_to(fmap)
+    places = document.places.values()
+    clustering = sum(1 for place, rs in places if _layer(place, rs) == "Towns") >= CLUSTER_AT
+    InlineLeaflet(clustering).add_to(fmap)
     if options.tiles:
         folium.TileLayer(options.tiles, attr=options.attribution, name="Tiles").add_to(fmap)
     else:
         _basemap(gazetteer).add_to(fmap)
 
     groups = {name: folium.FeatureGroup(name=name) for name in LAYERS}
+    if clustering:
+        groups["Towns"] = MarkerCluster(name="Towns")
+        groups["Towns"].default_js, groups["Towns"].default_css = [], []
     points = []
-    for place, resolutions in document.places.values():
+    for place, resolutions in places:
         geometry, derived = gazetteer.geometry(place.geonameid)
         layer = _layer(place, resolutions)
         colour = LAYERS[layer]
@@ -179,6 +196,7 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
     folium.LayerControl(collapsed=False).add_to(fmap)
     legend = _TEMPLATES.get_template("legend.html").render(
         title=options.title,
+        source=options.source,
         layers=[(name, colour) for name, colour in LAYERS.items() if groups[name]._children],
         places=len(document.places),
         mentions=sum(1 for r in document.resolutions if r.place),
@@ -227,4 +245,29 @@ def _number_ids(root: MacroElement) -> None:
 
 
 def render_html(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> str:
+    """The whole page: one self-contained HTML file."""
     return build_map(document, gazetteer, options).get_root().render()
+
+
+def fragment(page: str, height: str = "600px") -> str:
+    """A page as an element to paste into a report: an iframe carrying the page in `srcdoc`, so its
+    scripts and styles stay inside and nothing needs to be fetched."""
+    return _TEMPLATES.get_template("fragment.html").render(page=page, height=height)
+
+
+@dataclass(frozen=True, slots=True)
+class GeoMap:
+    """A rendered map: save it, embed it, or let Jupyter show it."""
+
+    page: str
+
+    def save(self, path) -> None:
+        from geomap.io import write_text
+
+        write_text(path, self.page)
+
+    def fragment(self, height: str = "600px") -> str:
+        return fragment(self.page, height)
+
+    def _repr_html_(self) -> str:
+        return self.fragment()
