@@ -57,8 +57,8 @@ def _prior(c: Candidate, s: ResolverSettings, priors: dict[Feature, float]) -> f
     score = priors.get(place.feature, 0.0)
     town = place.feature in (Feature.CITY, Feature.CAPITAL, Feature.OTHER)
     score += (s.population_weight if town else s.area_population_weight) * math.log10(place.population + 1)
-    if not c.exact:
-        score -= s.alias_penalty
+    if not c.exact and town:
+        score -= s.alias_penalty  # towns' alternate names are many and noisy; areas' are curated
     if c.user:
         score += s.user_bonus
     return score
@@ -174,13 +174,15 @@ class Resolver:
         return tuple(out)
 
     def _namesake_city(self, c: Candidate, cands: list[Candidate]) -> float:
-        """A city that gave its name to its region ("New York", "Moscow") is what a bare name means."""
+        """A city that gave its name to its region ("New York", "Moscow") is what a bare name means;
+        a village that merely shares a state's name ("Montana City") is not: it must hold a tenth
+        of the region's people."""
         if c.place.feature not in (Feature.CITY, Feature.CAPITAL):
             return 0.0
         for other in cands:
-            if other.place.feature == Feature.ADMIN1 and (other.place.country, other.place.admin1) == (
-                c.place.country, c.place.admin1
-            ):
+            if (other.place.feature == Feature.ADMIN1
+                    and (other.place.country, other.place.admin1) == (c.place.country, c.place.admin1)
+                    and c.place.population * 10 >= other.place.population):
                 return self.settings.namesake_city
         return 0.0
 

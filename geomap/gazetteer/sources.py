@@ -223,8 +223,9 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
         )
         entry = Entry(place, geometry=outlines.get(iso) or _outline(extra.get("geoJSON")))
         entry.add(row["name"], NAME)
-        codes = {iso, row.get("iso3", "")}
         official, others = localis.get(iso, ("", []))
+        # An ISO code is a name only where it also spells the initials of one ("USA"), not "RUS".
+        codes = {iso, row.get("iso3", "")} - {_initials(n or "") for n in (row["name"], extra.get("name"), *others)}
         for alias in (extra.get("name"), *(extra.get("altSpellings") or ()), *others):
             if alias and alias not in codes and "," not in alias:
                 entry.add(alias)
