@@ -1,7 +1,7 @@
 """The `geomap` command: argument parsing and error reporting, nothing else.
 
 Every expected failure is a `GeomapError`, printed as one line on stderr with
-its exit code (2 input, 3 gazetteer, 4 model); `--debug` shows the traceback.
+its exit code (2 input, 3 gazetteer, 4 model, 5 output; 70 for a bug); `--debug` shows the traceback.
 """
 
 from __future__ import annotations
@@ -173,6 +173,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("geomap: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: still one line, and the traceback with --debug
+        if args.debug:
+            raise
+        print(f"geomap: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

@@ -23,3 +23,9 @@ class ModelError(GeomapError):
     """The spaCy pipeline named cannot be loaded."""
 
     exit_code = 4
+
+
+class OutputError(GeomapError):
+    """An output file cannot be written (a directory is in the way, no permission, disk full)."""
+
+    exit_code = 5

@@ -1,0 +1,96 @@
+"""Bad input never crashes, never clobbers, never injects: the cases of issue 7, through the CLI."""
+
+import json
+import subprocess
+import sys
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SEED
+from geomap.errors import GazetteerError
+from geomap.gazetteer import extend
+from geomap.io import MAX_TEXT_BYTES
+
+
+def run(*args, stdin: bytes | None = None):
+    return subprocess.run([sys.executable, "-m", "geomap.cli", *args], capture_output=True, input=stdin)
+
+
+def one_line(result) -> str:
+    lines = result.stderr.decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "Traceback" not in lines[0]
+    return lines[0]
+
+
+def test_empty_article_gives_an_empty_map_and_a_note(tmp_path):
+    article = tmp_path / "empty.txt"
+    article.write_text("  \n\t\n")
+    out = tmp_path / "empty.html"
+    result = run("map", str(article), "-o", str(out))
+    assert result.returncode == 0
+    assert "empty article" in one_line(result)
+    assert "0 places" in out.read_text()
+
+
+def test_oversized_article_is_refused(tmp_path):
+    article = tmp_path / "huge.txt"
+    article.write_bytes(b"Paris. " * (MAX_TEXT_BYTES // 7 + 1))
+    result = run("extract", str(article))
+    assert result.returncode == 2 and "over the" in one_line(result) and str(article) in one_line(result)
+
+
+def test_standard_input_is_read(tmp_path):
+    result = run("extract", "-", stdin="Talks were held in Helsinki.".encode())
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["mentions"][0]["text"] == "Helsinki"
+
+
+def test_output_that_is_a_directory_is_a_clear_error(tmp_path):
+    result = run("map", str(SEED), "-o", str(tmp_path))
+    assert result.returncode == 5 and "is a directory" in one_line(result)
+
+
+def test_jsonl_record_without_text_names_file_and_line(tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "Oslo."}\n{"id": 2, "body": "Rome."}\n')
+    result = run("extract", "--jsonl", str(src), "-o", str(tmp_path / "out.jsonl"))
+    assert result.returncode == 2 and f'{src}:2: missing string field "text"' in one_line(result)
+
+
+def test_bad_gazetteer_csv_through_the_cli_is_one_line(tmp_path):
+    csv = tmp_path / "bad.csv"
+    csv.write_text("name,lat,lon\nSomewhere,91,0\n")
+    target = tmp_path / "gazetteer.sqlite"
+    result = run("gazetteer", "add", str(csv), "--gazetteer", str(target))
+    assert result.returncode == 3 and f"{csv}:2: lat 91.0 is outside" in one_line(result)
+    assert not target.exists()  # the file is checked whole before anything is built or changed
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = run("--debug", "extract", str(tmp_path / "missing.txt"))
+    assert result.returncode != 0 and "Traceback" in result.stderr.decode()
+
+
+CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(CELL, st.one_of(CELL, st.floats(-200, 200).map(str)), st.one_of(CELL, st.floats(-200, 200).map(str)),
+                          st.sampled_from(["city", "physical", "", "volcano"])), min_size=1, max_size=5))
+def test_gazetteer_import_accepts_or_names_the_bad_line(tmp_path_factory, rows):
+    import csv as csv_module
+
+    path = tmp_path_factory.mktemp("csv") / "places.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv_module.writer(fh)
+        writer.writerow(["name", "lat", "lon", "feature"])
+        writer.writerows(rows)
+    try:
+        entries = extend.read(path)
+    except GazetteerError as exc:
+        assert str(exc).startswith(f"{path}:")
+    else:
+        for entry in entries:
+            assert -90 <= entry.place.lat <= 90 and -180 <= entry.place.lon <= 180 and entry.place.name
