@@ -50,16 +50,16 @@ def _writable(path: Path) -> sqlite3.Connection:
 
 
 def add(path: Path, file: Path) -> int:
-    """Validate the whole file, keep a copy in user/, and import it in one transaction."""
+    """Validate the whole file, keep a copy in user/, then import it in one transaction."""
     entries = extend.read(file)
     folder = user_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
     db = _writable(path)
+    # The copy comes first: if the import is interrupted, the next rebuild still has the places.
+    with atomic_writer(folder / file.name, "wb") as out:
+        out.write(file.read_bytes())
     with db:
         added = extend.store_entries(db, entries, source="user")
     db.close()
-    with atomic_writer(folder / file.name, "wb") as out:
-        out.write(file.read_bytes())
     print(f"{path}: added {added} place(s) from {file}; kept in {folder / file.name}")
     return 0
 
