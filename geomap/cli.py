@@ -40,8 +40,8 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("extract", help="print or write the places an article (or a JSONL of articles) names")
     e.add_argument("article", nargs="?", help="UTF-8 text file, or - for standard input")
-    e.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\"} records")
-    e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required)")
+    e.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\"} records (or .parquet with id, text)")
+    e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required; .parquet writes Parquet)")
     e.add_argument("--format", choices=("json", "geojson"), default="json")
     e.add_argument("--skip-bad", action="store_true", help="with --jsonl: report bad lines and go on")
     e.add_argument("--batch-size", type=int, default=32, help="documents per spaCy batch")
@@ -124,7 +124,7 @@ def extract_jsonl(args) -> int:
     """Stream a JSON Lines file through the chosen engine into OUTPUT, written atomically."""
     from geomap.batch import Job, extract, progress
     from geomap.gazetteer.store import shared_gazetteer
-    from geomap.io import atomic_writer, read_jsonl
+    from geomap.io import ParquetLines, atomic_writer, read_records
     from geomap.pipeline import DEFAULT_MODEL
 
     if not args.output:
@@ -133,14 +133,21 @@ def extract_jsonl(args) -> int:
         raise GeomapError("--workers and --batch-size must be at least 1")
     shared_gazetteer(args.gazetteer)  # build it once here, not in every worker
     job = Job(args.model or DEFAULT_MODEL, str(args.gazetteer) if args.gazetteer else None, args.batch_size)
-    records = read_jsonl(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
+    records = read_records(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
+    parquet = args.output.suffix.lower() == ".parquet"
     failed = 0
-    with atomic_writer(args.output) as out:
+    with atomic_writer(args.output, "wb" if parquet else "w") as fh:
+        out = ParquetLines(fh, args.output) if parquet else None
         for line in progress(extract(records, job, args.workers, args.engine, args.scheduler)):
             if '"error": ' in line and (error := json.loads(line).get("error")):
                 failed += 1
                 print(f"geomap: {args.jsonl}: document {json.loads(line)['id']}: {error}", file=sys.stderr)
-            out.write(line + "\n")
+            if out:
+                out.write(line)
+            else:
+                fh.write(line + "\n")
+        if out:
+            out.close()
     return 1 if failed else 0
 
 

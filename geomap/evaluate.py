@@ -14,7 +14,7 @@ import statistics
 from pathlib import Path
 
 from geomap.gazetteer.store import distance_km
-from geomap.io import atomic_writer, read_jsonl
+from geomap.io import atomic_writer, read_records
 
 MAX_ERROR_KM = 20039.0
 """Half the equator: the error charged to a matched toponym left unresolved."""
@@ -75,7 +75,7 @@ def evaluate(gold_path: str, geoparser, pred_path: Path | None = None) -> dict:
     """Run the geoparser over a gold file and score it; optionally keep the predictions."""
     with open(gold_path, encoding="utf-8") as fh:
         gold = [json.loads(line) for line in fh if line.strip()]
-    records = read_jsonl(gold_path)
+    records = read_records(gold_path)
     preds = [d.to_json() for d in geoparser.pipe((r.text, r.id) for r in records)]
     if pred_path:
         with atomic_writer(pred_path) as out:

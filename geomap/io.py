@@ -55,13 +55,82 @@ class Record:
     text: str
 
 
-def read_jsonl(path: str, skip_bad: bool = False, report=None) -> Iterator[Record]:
-    """Stream `{"id", "text"}` lines; a bad line stops the run, or is reported and skipped."""
+def read_records(path: str, skip_bad: bool = False, report=None) -> Iterator[Record]:
+    """Stream `{"id", "text"}` records from JSON Lines, or from Parquet (columns id, text) when
+    the file ends in .parquet; a bad record stops the run, or is reported and skipped."""
     p = Path(path)
     if p.is_dir():
-        raise InputError(f"{path}: is a directory, not a JSON Lines file")
+        raise InputError(f"{path}: is a directory, not a JSON Lines or Parquet file")
     if not p.exists():
         raise InputError(f"{path}: no such file")
+    if p.suffix.lower() == ".parquet":
+        return _read_parquet(p, skip_bad, report)
+    return _read_jsonl(p, skip_bad, report)
+
+
+def _pyarrow(path: Path):
+    try:
+        import pyarrow.parquet
+    except ImportError:
+        raise InputError(f"{path}: Parquet needs pyarrow: pip install 'geomap[parquet]'") from None
+    return pyarrow.parquet
+
+
+def _read_parquet(path: Path, skip_bad: bool, report) -> Iterator[Record]:
+    parquet = _pyarrow(path)
+    try:
+        source = parquet.ParquetFile(path)
+    except Exception as exc:  # pyarrow raises its own error types for a damaged file
+        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+    if "text" not in source.schema_arrow.names:
+        raise InputError(f"{path}: no \"text\" column (columns: {', '.join(source.schema_arrow.names)})")
+    columns = [c for c in ("id", "text") if c in source.schema_arrow.names]
+    number = 0
+    for batch in source.iter_batches(batch_size=256, columns=columns):
+        data = batch.to_pydict()
+        for i, text in enumerate(data["text"]):
+            number += 1
+            if not isinstance(text, str):
+                message = f"{path}: row {number}: \"text\" is not a string"
+                if not skip_bad:
+                    raise InputError(message)
+                if report:
+                    report(message)
+                continue
+            ident = data["id"][i] if "id" in data and data["id"][i] is not None else number
+            yield Record(number, str(ident), text)
+
+
+class ParquetLines:
+    """A writer that takes JSON output lines and stores them as Parquet rows (id, mentions as JSON)."""
+
+    def __init__(self, fh, path: Path):
+        self._parquet = _pyarrow(path)
+        import pyarrow
+
+        self._pa = pyarrow
+        self._schema = pyarrow.schema([("id", pyarrow.string()), ("mentions", pyarrow.string())])
+        self._writer = self._parquet.ParquetWriter(fh, self._schema)
+        self._rows: list[dict] = []
+
+    def write(self, line: str) -> None:
+        data = json.loads(line)
+        self._rows.append({"id": str(data.get("id")), "mentions": json.dumps(data["mentions"], ensure_ascii=False)})
+        if len(self._rows) >= 256:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self._schema))
+            self._rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self._writer.close()
+
+
+def _read_jsonl(p: Path, skip_bad: bool, report) -> Iterator[Record]:
+    path = str(p)
     with p.open("rb") as fh:
         for number, raw in enumerate(fh, 1):
             if not raw.strip():

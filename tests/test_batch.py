@@ -58,3 +58,18 @@ def test_a_failing_document_is_reported_by_id_and_the_others_kept(geoparser, mon
     assert [line["id"] for line in lines] == ["a", "b", "c"]
     assert lines[1]["error"] == "RuntimeError: model crashed" and lines[1]["mentions"] == []
     assert lines[0]["mentions"] and lines[2]["mentions"]
+
+
+def test_parquet_in_and_out_match_json_lines(tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow
+
+    texts = {"a": "Rain in Oslo and Bergen.", "b": "Nothing here.", "c": "Talks in Kyiv."}
+    src = tmp_path / "in.parquet"
+    pq.write_table(pyarrow.table({"id": list(texts), "text": list(texts.values())}), src)
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items()))
+    expected = [json.loads(line) for line in run(jsonl, tmp_path / "out.jsonl").splitlines()]
+    assert main(["extract", "--jsonl", str(src), "-o", str(tmp_path / "out.parquet")]) == 0
+    rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [{"id": r["id"], "mentions": json.loads(r["mentions"])} for r in rows] == expected
