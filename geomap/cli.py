@@ -63,6 +63,8 @@ def parser() -> argparse.ArgumentParser:
     gs = gsub.add_parser("search", help="places answering to a name, most prominent first")
     gs.add_argument("name")
     gs.add_argument("--limit", type=int, default=10)
+    gs.add_argument("--country", default="", help="only places in this country (ISO alpha-2)")
+    gs.add_argument("--admin1", default="", help="only places in this first-level region (GeoNames admin1 code)")
     gs.add_argument("--json", action="store_true")
     gi = gsub.add_parser("info", help="what the gazetteer holds")
     gi.add_argument("--json", action="store_true")

@@ -32,7 +32,7 @@ GENERIC_WORDS = {"region", "province", "oblast", "state", "county", "district", 
 """Lowercase words that may end a place name ("Kursk region", "Mississippi river")."""
 
 CUE_WORDS = {"in", "near", "from", "at", "to", "outside", "across", "around", "towards", "toward", "into",
-             "throughout", "via", "across", "between", "inside", "of", "visited", "visit", "north", "south",
+             "throughout", "via", "between", "inside", "of", "visited", "visit", "north", "south",
              "east", "west", "northern", "southern", "eastern", "western", "central"}
 """Words that announce a place: "in Pskov", "north of Lyon"."""
 

@@ -124,3 +124,22 @@ def test_regions_and_physical_features_are_where_they_are(gazetteer, name, lat, 
 
     place = gazetteer.search(name)[0]
     assert distance_km(lat, lon, place.lat, place.lon) < 500  # these places span 500 to 5,000 km
+
+
+def test_lookup_by_country_and_region(gazetteer):
+    assert {p.country for p in gazetteer.search("Paris", 20, country="US")} == {"US"}
+    texans = gazetteer.search("Paris", 20, country="US", admin1="TX")
+    assert texans and all(p.admin1 == "TX" for p in texans)
+    biggest = gazetteer.within("RU", "41", limit=3)
+    assert [p.geonameid for p in biggest[:2]] == [538555, 538560]  # the oblast, then its capital
+
+
+def test_a_user_place_is_found_in_text(scratch_gazetteer, tmp_path):
+    from geomap.pipeline import Geoparser
+
+    csv = tmp_path / "camp.csv"
+    csv.write_text("name,lat,lon,feature,country,aliases\nCamp Zorblax,12.5,23.25,other,TD,\n")
+    manage.add(scratch_gazetteer, csv)
+    document = Geoparser(gazetteer_path=scratch_gazetteer).parse("Refugees arrived in Camp Zorblax on Monday.")
+    (resolution,) = [r for r in document.resolutions if r.mention.text == "Camp Zorblax"]
+    assert resolution.place.source == "user" and resolution.place.lat == 12.5

@@ -84,6 +84,7 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
             *((f"count_{k}", str(v)) for k, v in counts.items()),
         ])
         db.execute("CREATE INDEX places_lat ON places (lat)")
+        db.execute("CREATE INDEX places_area ON places (country, admin1, population)")
         db.commit()
         db.execute("ANALYZE")
         db.close()

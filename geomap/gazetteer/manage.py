@@ -25,7 +25,7 @@ def run(args) -> int:
               + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
         return 0
     if action == "search":
-        places = Gazetteer.open(path).search(args.name, args.limit)
+        places = Gazetteer.open(path).search(args.name, args.limit, args.country, args.admin1)
         if args.json:
             print(json.dumps([p.to_json() for p in places], ensure_ascii=False))
         else:

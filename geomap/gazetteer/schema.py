@@ -10,7 +10,7 @@ import shapely
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import Entry
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 SCHEMA = """
 CREATE TABLE places (

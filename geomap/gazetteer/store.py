@@ -96,19 +96,21 @@ class Gazetteer:
 
         A town's population counts only under its own name: alternate names of towns are
         many and noisy ("Media" is an alternate name of Médéa), and fame should not leak
-        through them. Demonyms rank -1.
+        through them. Demonyms rank -1; the user's own places rank as regions do.
         """
         keys = list(set(keys))
         found: dict[str, tuple[int, int]] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for key, feature, population, kind in self._db.execute(
-                f"SELECT n.key, p.feature, p.population, n.kind FROM names n JOIN places p USING (geonameid)"
+            for key, feature, population, kind, source in self._db.execute(
+                f"SELECT n.key, p.feature, p.population, n.kind, p.source FROM names n JOIN places p USING (geonameid)"
                 f" WHERE n.key IN ({marks})",
                 chunk,
             ):
                 rank = FEATURE_RANK[Feature(feature)] if kind != DEMONYM else -1
+                if source == "user" and kind != DEMONYM:
+                    rank = max(rank, FEATURE_RANK[Feature.ADMIN1])  # the user asked for these names
                 if kind != NAME and rank <= FEATURE_RANK[Feature.CITY]:
                     population = 0
                 best = found.get(key, (-2, 0))
@@ -133,10 +135,21 @@ class Gazetteer:
         row = self._db.execute("SELECT value FROM meta WHERE key = 'basemap'").fetchone()
         return json.loads(row[0]) if row else {"type": "FeatureCollection", "features": []}
 
-    def search(self, name: str, limit: int = 10) -> list[Place]:
-        """Places answering to a name, most prominent first."""
-        places = {c.place.geonameid: c.place for c in self.candidates(fold(name))}
+    def search(self, name: str, limit: int = 10, country: str = "", admin1: str = "") -> list[Place]:
+        """Places answering to a name, most prominent first; optionally only in one country or region."""
+        places = {
+            c.place.geonameid: c.place
+            for c in self.candidates(fold(name))
+            if (not country or c.place.country == country.upper()) and (not admin1 or c.place.admin1 == admin1)
+        }
         return sorted(places.values(), key=prominence, reverse=True)[:limit]
+
+    def within(self, country: str, admin1: str = "", limit: int = 100) -> list[Place]:
+        """The places of a country (or of one of its first-level regions), most populous first."""
+        query = f"SELECT {_COLUMNS} FROM places p WHERE country = ?" + (" AND admin1 = ?" if admin1 else "")
+        rows = self._db.execute(query + " ORDER BY population DESC LIMIT ?",
+                                (country.upper(), *((admin1,) if admin1 else ()), limit))
+        return [_place(r) for r in rows]
 
     def near(self, lat: float, lon: float, km: float = 50.0, limit: int = 10) -> list[Place]:
         """Places within `km` of a point, nearest first (an index on latitude narrows the scan)."""
