@@ -50,11 +50,12 @@ def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> 
 
 def sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
     """Sentence spans, also cut at line breaks: a headline is its own sentence."""
+    text = doc.text  # built afresh from the tokens on every access
     starts = [t.idx for t in doc if t.is_sent_start] if doc.has_annotation("SENT_START") else []
     starts = sorted({0, *starts})
     spans = []
-    for start, end in zip(starts, [*starts[1:], len(doc.text)]):
-        for line in _LINES.finditer(doc.text, start, end):
+    for start, end in zip(starts, [*starts[1:], len(text)]):
+        for line in _LINES.finditer(text, start, end):
             if line.group().strip():
                 spans.append((line.start(), line.end()))
     return tuple(spans)

@@ -74,32 +74,33 @@ def _capitalised(token) -> bool:
     return token.is_title or (token.is_upper and len(token.text) > 1) or token.text[:1].isupper()
 
 
-def _sentence_ends(doc: Doc) -> list[int]:
-    """For each token, the index just past its sentence (one pass; `token.sent` is a scan each time)."""
-    ends, end = [0] * len(doc), len(doc)
-    for i in range(len(doc) - 1, -1, -1):
-        ends[i] = end
-        if doc[i].is_sent_start:
-            end = i
-    return ends
-
-
 def _candidate_spans(doc: Doc) -> dict[tuple[int, int], str]:
-    """Every capitalised run of up to MAX_WORDS tokens that could be a name, with its folded key."""
+    """Every capitalised run of up to MAX_WORDS tokens that could be a name, with its folded key.
+
+    Token attributes are read once into lists: each `doc[i]` builds a new Token object.
+    """
+    tokens = list(doc)
+    texts = [t.text for t in tokens]
+    spaced = [t.text_with_ws for t in tokens]
+    capital = [_capitalised(t) for t in tokens]
+    lower = [t.lower_ for t in tokens]
+    punct = [t.is_punct for t in tokens]
+    starts = [t.is_sent_start for t in tokens]
     spans: dict[tuple[int, int], str] = {}
-    sentence_end = _sentence_ends(doc)
-    for i, token in enumerate(doc):
-        if not _capitalised(token) or token.is_punct or token.like_num:
+    for i, token in enumerate(tokens):
+        if not capital[i] or punct[i] or token.like_num:
             continue
-        for j in range(i + 1, min(i + MAX_WORDS, sentence_end[i]) + 1):
-            last = doc[j - 1]
-            if j - 1 > i:
-                if last.is_punct and last.text not in {"-", "."}:
+        for j in range(i + 1, min(i + MAX_WORDS, len(tokens)) + 1):
+            last = j - 1
+            if last > i:
+                if starts[last]:
+                    break  # names do not run across sentences
+                if punct[last] and texts[last] not in {"-", "."}:
                     break
-                if not _capitalised(last) and last.lower_ not in CONNECTORS | GENERIC_WORDS:
+                if not capital[last] and lower[last] not in CONNECTORS | GENERIC_WORDS:
                     break
-            if _capitalised(last) or last.lower_ in GENERIC_WORDS:
-                spans[(i, j)] = fold(doc[i:j].text)
+            if capital[last] or lower[last] in GENERIC_WORDS:
+                spans[(i, j)] = fold("".join(spaced[i:j]).strip())
     return spans
 
 
