@@ -125,8 +125,8 @@ class Resolver:
                 found[c.place.geonameid] = c
         cands = list(found.values())
         if mention.qualifier:
-            within = [c for c in cands if any(self._inside(c.place, q.place)
-                                              for q in self.gazetteer.candidates(mention.qualifier))]
+            containers = self.gazetteer.candidates(mention.qualifier)
+            within = [c for c in cands if any(self._inside(c.place, q.place) for q in containers)]
             cands = within or cands
         return cands
 
@@ -146,13 +146,14 @@ class Resolver:
         for i, m in enumerate(mentions):
             groups[f"{m.kind.value}:{m.key}"].add(i)
         group_of = {i: g for g in groups.values() for i in g}
+        rivals = [_rival_areas(cs) for cs in cands]
 
         scores = priors
         choices = self._choose(cands, scores, groups)
         for _ in range(s.rounds):
             ctx = _Context.of(choices)
             scores = [
-                [p + self._evidence(c.place, group_of[i], ctx, _rival_areas(cs)) for c, p in zip(cs, ps)]
+                [p + self._evidence(c.place, group_of[i], ctx, rivals[i]) for c, p in zip(cs, ps)]
                 for i, (cs, ps) in enumerate(zip(cands, priors))
             ]
             choices = self._choose(cands, scores, groups)

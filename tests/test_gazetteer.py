@@ -66,7 +66,14 @@ def test_user_place_is_added_found_and_removed(scratch_gazetteer, tmp_path):
     assert (scratch_gazetteer.parent / "user" / "mine.csv").exists()
     assert manage.remove(scratch_gazetteer, "Zorblax Station") == 0
     assert Gazetteer(scratch_gazetteer).search("Zorblax") == []
-    assert "Zorblax Station" in extend.removed(scratch_gazetteer.parent / "user")
+    assert found[0].geonameid in extend.removed(scratch_gazetteer.parent / "user")
+
+
+def test_removing_a_name_many_places_bear_is_refused(scratch_gazetteer):
+    with pytest.raises(GazetteerError, match="places are named 'Paris'; remove one by id"):
+        manage.remove(scratch_gazetteer, "Paris")
+    assert manage.remove(scratch_gazetteer, "2988507") == 0
+    assert 2988507 not in {p.geonameid for p in Gazetteer(scratch_gazetteer).search("Paris", 50)}
 
 
 def test_user_entry_wins_a_tie(scratch_gazetteer, tmp_path):
@@ -143,3 +150,16 @@ def test_a_user_place_is_found_in_text(scratch_gazetteer, tmp_path):
     document = Geoparser(gazetteer_path=scratch_gazetteer).parse("Refugees arrived in Camp Zorblax on Monday.")
     (resolution,) = [r for r in document.resolutions if r.mention.text == "Camp Zorblax"]
     assert resolution.place.source == "user" and resolution.place.lat == 12.5
+
+
+def test_user_files_and_removals_survive_a_rebuild(tmp_path):
+    from geomap.gazetteer.build import build
+
+    user = tmp_path / "user"
+    user.mkdir()
+    (user / "mine.csv").write_text("name,lat,lon,feature,country,aliases\nQuxville,5.5,6.5,city,NG,Qux Town\n")
+    (user / "removed.txt").write_text("2988507 Paris\n")
+    counts = build(tmp_path / "geomap.sqlite")
+    rebuilt = Gazetteer(tmp_path / "geomap.sqlite")
+    assert counts["user"] == 1 and rebuilt.search("Qux Town")[0].name == "Quxville"
+    assert rebuilt.get(2988507) is None and rebuilt.get(524901) is not None

@@ -23,7 +23,7 @@ from geomap.model import Feature, Place
 
 CSV_COLUMNS = ("name", "lat", "lon", "feature", "country", "aliases")
 REMOVED = "removed.txt"
-"""Ids or names the user removed from the packaged gazetteer, one a line."""
+"""Ids of places the user removed, one a line (with the name after it, for people)."""
 
 
 def user_id(name: str, lat: float, lon: float) -> int:
@@ -145,11 +145,13 @@ def import_aliases(db: sqlite3.Connection, path: Path) -> int:
     return count
 
 
-def removed(folder: Path) -> list[str]:
+def removed(folder: Path) -> list[int]:
+    """The ids the user removed, which every rebuild removes again."""
     path = folder / REMOVED
     if not path.is_file():
         return []
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [int(line.split()[0]) for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and line.split()[0].lstrip("-").isdigit()]
 
 
 def import_all(db: sqlite3.Connection, folder: Path) -> int:
@@ -159,18 +161,27 @@ def import_all(db: sqlite3.Connection, folder: Path) -> int:
         for path in sorted(folder.iterdir()):
             if path.suffix.lower() in (".csv", ".geojson", ".json"):
                 count += store_entries(db, read(path), source="user")
-        for item in removed(folder):
-            delete(db, item)
+        for geonameid in removed(folder):
+            delete(db, geonameid)
     return count
 
 
-def delete(db: sqlite3.Connection, name_or_id: str) -> int:
-    """Remove places by id, or by a name they answer to; returns how many went."""
+def resolve_removal(db: sqlite3.Connection, name_or_id: str) -> int:
+    """The one place an id or a name means; a name several places bear is refused, with their ids."""
     if name_or_id.lstrip("-").isdigit():
-        ids = [int(name_or_id)]
+        found = [int(name_or_id)] if db.execute(
+            "SELECT 1 FROM places WHERE geonameid = ?", (int(name_or_id),)).fetchone() else []
     else:
-        ids = [r[0] for r in db.execute("SELECT geonameid FROM names WHERE key = ?", (fold(name_or_id),))]
-    for gid in ids:
-        db.execute("DELETE FROM names WHERE geonameid = ?", (gid,))
-        db.execute("DELETE FROM places WHERE geonameid = ?", (gid,))
-    return len(ids)
+        found = [r[0] for r in db.execute("SELECT geonameid FROM names WHERE key = ? AND kind = ?",
+                                          (fold(name_or_id), NAME))]
+    if not found:
+        raise GazetteerError(f"no place with id or name {name_or_id!r}")
+    if len(found) > 1:
+        listed = ", ".join(str(i) for i in sorted(found)[:10])
+        raise GazetteerError(f"{len(found)} places are named {name_or_id!r}; remove one by id ({listed} …)")
+    return found[0]
+
+
+def delete(db: sqlite3.Connection, geonameid: int) -> None:
+    db.execute("DELETE FROM names WHERE geonameid = ?", (geonameid,))
+    db.execute("DELETE FROM places WHERE geonameid = ?", (geonameid,))

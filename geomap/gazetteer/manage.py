@@ -65,17 +65,20 @@ def add(path: Path, file: Path) -> int:
 
 
 def remove(path: Path, name_or_id: str) -> int:
-    """Remove from the database now, and remember it in user/removed.txt for later rebuilds."""
+    """Remember the place in user/removed.txt for later rebuilds, then remove it from the database."""
     db = _writable(path)
-    with db:
-        gone = extend.delete(db, name_or_id)
-    db.close()
-    if not gone:
-        raise GazetteerError(f"{path}: no place with id or name {name_or_id!r}")
+    try:
+        geonameid = extend.resolve_removal(db, name_or_id)
+    except GazetteerError as exc:
+        raise GazetteerError(f"{path}: {exc}") from None
+    place = Gazetteer(path).get(geonameid)
     folder = user_dir(path)
-    folder.mkdir(parents=True, exist_ok=True)
-    kept = extend.removed(folder)
-    with atomic_writer(folder / extend.REMOVED) as out:
-        out.write("".join(f"{line}\n" for line in [*kept, name_or_id]))
-    print(f"{path}: removed {gone} place(s) named {name_or_id!r}")
+    record = folder / extend.REMOVED
+    kept = record.read_text(encoding="utf-8") if record.is_file() else ""
+    with atomic_writer(record) as out:
+        out.write(f"{kept}{geonameid} {place.name if place else ''}\n")
+    with db:
+        extend.delete(db, geonameid)
+    db.close()
+    print(f"{path}: removed {geonameid} {place.name if place else ''}")
     return 0
