@@ -24,6 +24,7 @@ from geomap.gazetteer.store import Gazetteer
 from geomap.model import Document, Feature, MentionKind, Place, Resolution
 
 _TEMPLATES = Environment(loader=PackageLoader("geomap.render", "templates"), autoescape=select_autoescape(["html"]))
+_TOOLTIP = _TEMPLATES.from_string("{{ name }} ({{ n }})")
 
 LAYERS = {
     "Countries": "#3b6fb6",
@@ -152,8 +153,8 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
     fmap = folium.Map(location=(20, 0), zoom_start=2, tiles=None, control_scale=True)
     fmap.options["maxZoom"] = 18  # with no tile layer, Leaflet (and marker clustering) needs it on the map
     fmap.default_js, fmap.default_css = [], []  # no CDN: Leaflet is inlined below
-    places = document.places.values()
-    clustering = sum(1 for place, rs in places if _layer(place, rs) == "Towns") >= CLUSTER_AT
+    places = document.places
+    clustering = sum(1 for place, rs in places.values() if _layer(place, rs) == "Towns") >= CLUSTER_AT
     InlineLeaflet(clustering).add_to(fmap)
     if options.tiles:
         folium.TileLayer(options.tiles, attr=options.attribution, name="Tiles").add_to(fmap)
@@ -165,12 +166,12 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
         groups["Towns"] = MarkerCluster(name="Towns")
         groups["Towns"].default_js, groups["Towns"].default_css = [], []
     points = []
-    for place, resolutions in places:
+    for place, resolutions in places.values():
         geometry, derived = gazetteer.geometry(place.geonameid)
         layer = _layer(place, resolutions)
         colour = LAYERS[layer]
         html = popup_html(document, place, resolutions, derived)
-        tooltip = _TEMPLATES.from_string("{{ name }} ({{ n }})").render(name=place.name, n=len(resolutions))
+        tooltip = _TOOLTIP.render(name=place.name, n=len(resolutions))
         if geometry is not None and place.feature not in (Feature.CITY, Feature.CAPITAL, Feature.CONTINENT):
             shape = folium.GeoJson(
                 shapely.geometry.mapping(_for_display(geometry)),
@@ -198,7 +199,7 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
         title=options.title,
         source=options.source,
         layers=[(name, colour) for name, colour in LAYERS.items() if groups[name]._children],
-        places=len(document.places),
+        places=len(places),
         mentions=sum(1 for r in document.resolutions if r.place),
     )
     fmap.get_root().html.add_child(Element(legend))
