@@ -196,8 +196,44 @@ class Recogniser:
             } & PERSON_LABELS:
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
 
+        # 5. Datelines ("PLEASANTON, Calif. --", "WINNIPEG —") and lists ("Žilina, Nitra, Prešov
+        #    and Košice"): a known name there is a place whatever the model called it.
+        def fits(start: int, end: int, key: str) -> bool:
+            rank, population = known[key]
+            return not personal(start, end, key) and (
+                rank >= FEATURE_RANK[Feature.ADMIN1] or population >= self.settings.cued_population)
+
+        for (start, end), key in by_length:
+            if key in known and _trim(doc, start, end) == (start, end) and self._dateline(doc, start, end):
+                take(start, end, MentionKind.TOPONYM, key, "gazetteer")
+        grown = True
+        while grown:
+            grown = False
+            for (start, end), key in by_length:
+                if (key in known and (start, end) not in taken and _trim(doc, start, end) == (start, end)
+                        and self._listed_with(doc, start, end, taken) and fits(start, end, key)):
+                    before = len(taken)
+                    take(start, end, MentionKind.TOPONYM, key, "gazetteer")
+                    grown = grown or len(taken) > before
+
         chosen.sort(key=lambda m: m.start)
         return tuple(self._qualify(doc.text, chosen))
+
+    @staticmethod
+    def _dateline(doc: Doc, start: int, end: int) -> bool:
+        """An upper-case name opening a line and followed by a comma or a dash."""
+        span = doc[start:end]
+        opens_line = start == 0 or "\n" in doc[start - 1].text_with_ws or doc[start - 1].is_space
+        followed = end < len(doc) and doc[end].text[:1] in {",", "—", "–", "-", "("}
+        return opens_line and followed and span.text.isupper() and len(span.text) > 3
+
+    @staticmethod
+    def _listed_with(doc: Doc, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+        """Whether the span stands in a list ("A, B and C") next to a span already taken as a place."""
+        joins = {",", "and", "or", "&"}
+        left = start >= 2 and doc[start - 1].lower_ in joins and any(t[1] == start - 1 for t in taken)
+        right = end + 1 < len(doc) and doc[end].lower_ in joins and any(t[0] == end + 1 for t in taken)
+        return left or right
 
     @staticmethod
     def _split(doc: Doc, ent: Span) -> list[tuple[int, int]]:
@@ -239,8 +275,10 @@ class Recogniser:
             return True  # "US", "U.K.", "EU", "UAE", also inside "US Special Forces"
         if labels & PERSON_LABELS and not cued:
             whole = any(e.start == start and e.end == end for e in ents)
-            # A region's own two-word name read as a person ("Tamil Nadu said") is still the region.
-            if not (whole and end - start > 1 and rank >= FEATURE_RANK[Feature.ADMIN1]):
+            # A region's own two-word name read as a person ("Tamil Nadu said") is still the region,
+            # and so is a large city the model takes for a person ("Abuja", "Košice").
+            if not whole or not (end - start > 1 and rank >= FEATURE_RANK[Feature.ADMIN1]
+                                 or population >= self.settings.min_population):
                 return False
         if len(letters) <= 3 and not (span.text.isupper() and cued):
             # Other short names are abbreviations ("Dr.", "PM", "ACT"); only a cue makes one a place.

@@ -57,3 +57,16 @@ def test_surname_of_a_named_person_is_not_a_town(geoparser):
 def test_a_name_taken_as_a_place_once_is_a_place_throughout(geoparser):
     text = "Flooding hit Slidell on Monday. Residents of Slidell were told to leave, and Slidell schools closed."
     assert texts(geoparser, text).count("Slidell") == 3
+
+
+def test_names_in_a_list_with_a_place_are_places(geoparser):
+    found = texts(geoparser, "After the sale of its stores in Žilina, Nitra, Prešov and Košice the chain is selling.")
+    assert found == ["Žilina", "Nitra", "Prešov", "Košice"]
+
+
+def test_dateline_opens_the_article(geoparser):
+    assert texts(geoparser, "WINNIPEG — The opposition said on Monday that it would vote.")[0] == "WINNIPEG"
+
+
+def test_a_large_city_misread_as_a_person_is_still_the_city(geoparser):
+    assert "Abuja" in texts(geoparser, "The minister of Abuja, Dr. Olaopa, has launched the scheme.")
