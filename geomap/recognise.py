@@ -188,12 +188,14 @@ class Recogniser:
             ):
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
 
-        # 4. One sense per text: a name taken as a place once is a place wherever it is capitalised.
+        # 4. One sense per text: a name taken as a place once is a place wherever it is capitalised,
+        #    but an acronym ("NATO", "BA") keeps the organisation reading the model gives it.
         placed = {m.lookup for m in chosen if m.kind == MentionKind.TOPONYM and m.lookup in known}
         for (start, end), key in by_length:
-            if key in placed and _trim(doc, start, end) == (start, end) and not personal(start, end, key) and not {
-                entity_at[i].label_ for i in range(start, end) if i in entity_at
-            } & PERSON_LABELS:
+            labels = {entity_at[i].label_ for i in range(start, end) if i in entity_at}
+            acronym = doc[start:end].text.isupper() and "ORG" in labels
+            if (key in placed and _trim(doc, start, end) == (start, end) and not personal(start, end, key)
+                    and not labels & PERSON_LABELS and not acronym):
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
 
         # 5. Datelines ("PLEASANTON, Calif. --", "WINNIPEG —") and lists ("Žilina, Nitra, Prešov
