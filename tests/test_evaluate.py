@@ -36,3 +36,17 @@ def test_regression_on_twenty_geowebnews_documents(geoparser, tmp_path):
     # Measured 0.778 and 0.598 when this test was written; the margin absorbs small trade-offs.
     assert figures["f1"] >= 0.75
     assert figures["acc161_end_to_end"] >= 0.57
+
+
+def test_geomap_eval_prints_the_shared_scorers_figures(geoparser, tmp_path):
+    import sys
+
+    sys.path.insert(0, str(SHARED / "eval"))
+    import score as shared
+
+    gold = SHARED / "eval" / "gold" / "seed.jsonl"
+    pred = tmp_path / "pred.jsonl"
+    ours = evaluate(str(gold), geoparser, pred)
+    theirs = shared.score(shared.read_jsonl(gold), shared.read_jsonl(pred))
+    assert {k: v for k, v in theirs.items() if k in ours} == {k: ours[k] for k in theirs if k in ours}
+    assert ours["f1"] == 1.0 and ours["acc161_end_to_end"] == 1.0  # the seed stays at 22/22
