@@ -46,6 +46,9 @@ class ResolverSettings:
     admin1_context: float = 1.5
     already_chosen: float = 5.0
     namesake_city: float = 2.0
+    context_cap: float = 3.0
+    """Country, region and nearness hints saturate: together they never outweigh more than this,
+    so a village in a country the text names does not beat an ocean (2.5 to 4 all do as well)."""
     near_bonus: float = 1.5
     near_km: float = 250.0
     rounds: int = 2
@@ -191,12 +194,11 @@ class Resolver:
         """What the rest of the document says for this place (the mention's own group excluded).
 
         A country or region that is itself a reading of the mention lends no support to the
-        places inside it: "Mexico" near "Mexican" is the country, not Mexico City.
+        places inside it: "Mexico" near "Mexican" is the country, not Mexico City. The weak
+        hints are capped; the place being chosen elsewhere in the text is strong and is not.
         """
         s = self.settings
         score = 0.0
-        if _others(ctx.chosen.get(place.geonameid, set()), group):
-            score += s.already_chosen
         if (place.feature != Feature.COUNTRY and (place.country, "") not in rivals
                 and _others(ctx.countries.get(place.country, set()), group)):
             score += s.country_context
@@ -212,6 +214,9 @@ class Resolver:
             ]
             if near and min(near) <= s.near_km:
                 score += s.near_bonus
+        score = min(score, s.context_cap)
+        if _others(ctx.chosen.get(place.geonameid, set()), group):
+            score += s.already_chosen
         return score
 
     @staticmethod
