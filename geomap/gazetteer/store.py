@@ -76,6 +76,8 @@ class Gazetteer:
         self._db.close()
 
     def __getstate__(self) -> dict:
+        """Pickled as its path (a SQLite connection cannot travel), so components holding a
+        gazetteer can go to worker processes, e.g. with spaCy's `nlp.pipe(n_process=2)`."""
         return {"path": self.path}
 
     def __setstate__(self, state: dict) -> None:
