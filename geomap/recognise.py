@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.store import FEATURE_RANK, Gazetteer
+from geomap.gazetteer.store import FEATURE_RANK, UNKNOWN, Fame, Gazetteer
 import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
 from geomap.model import Feature, Mention, MentionKind
 
@@ -126,7 +126,7 @@ class Recogniser:
         adjectives = {fold(doc[slice(*_trim(doc, e.start, e.end))].text) for e in ents if e.label_ in ADJECTIVE_LABELS}
         keys = set(proposals.values()) | adjectives
         known = self.gazetteer.known(keys)
-        demonyms = {k for k in keys if self.gazetteer.candidates(k, True)} if keys else set()
+        demonyms = {k for k, fame in known.items() if fame.demonym}
 
         chosen: list[Mention] = []
         taken: list[tuple[int, int]] = []
@@ -136,8 +136,8 @@ class Recogniser:
         person_words = {t.lower_ for e in ents if e.label_ in PERSON_LABELS and len(e) > 1 for t in e}
 
         def personal(start: int, end: int, key: str) -> bool:
-            return end - start == 1 and doc[start].lower_ in person_words and known.get(key, (-1, 0))[0] < FEATURE_RANK[
-                Feature.ADMIN1]
+            return (end - start == 1 and doc[start].lower_ in person_words
+                    and known.get(key, UNKNOWN).rank < FEATURE_RANK[Feature.ADMIN1])
 
         def take(start: int, end: int, kind: MentionKind, lookup: str, source: str) -> None:
             span = (start, end)
@@ -159,7 +159,7 @@ class Recogniser:
                 key = proposals.get((s, e)) or fold(doc[s:e].text)
                 if personal(s, e, key):
                     continue
-                if key in demonyms and known.get(key, (-1, 0))[0] < FEATURE_RANK[Feature.ADMIN1]:
+                if key in demonyms and known.get(key, UNKNOWN).rank < FEATURE_RANK[Feature.ADMIN1]:
                     take(s, e, MentionKind.DEMONYM, key, "ner")  # "Canadian" tagged GPE
                 else:
                     take(s, e, MentionKind.TOPONYM, key, "ner")
@@ -180,7 +180,7 @@ class Recogniser:
             s, e = _trim(doc, start, end)
             if (s, e) != (start, end):
                 continue
-            if key in demonyms and known.get(key, (-1, 0))[0] < FEATURE_RANK[Feature.ADMIN1]:
+            if key in demonyms and known.get(key, UNKNOWN).rank < FEATURE_RANK[Feature.ADMIN1]:
                 if self._plausible_demonym(doc, start, end, entity_at):
                     take(start, end, MentionKind.DEMONYM, key, "gazetteer")
                 continue
@@ -202,7 +202,7 @@ class Recogniser:
         # 5. Datelines ("PLEASANTON, Calif. --", "WINNIPEG —") and lists ("Žilina, Nitra, Prešov
         #    and Košice"): a known name there is a place whatever the model called it.
         def fits(start: int, end: int, key: str) -> bool:
-            rank, population = known[key]
+            rank, population, _ = known[key]
             return not personal(start, end, key) and (
                 rank >= FEATURE_RANK[Feature.ADMIN1] or population >= self.settings.cued_population)
 
@@ -255,7 +255,7 @@ class Recogniser:
         """The longest known name that contains [start, end) and starts there or earlier."""
         best = None
         for (s, e), key in proposals.items():
-            if s <= start and e >= end and key in known and known[key][0] >= 0:
+            if s <= start and e >= end and key in known and known[key].rank >= 0:
                 if best is None or (e - s) > (best[1] - best[0]):
                     best = (s, e)
         return best
@@ -263,10 +263,10 @@ class Recogniser:
     def _cued(self, doc: Doc, start: int) -> bool:
         return start > 0 and doc[start - 1].lower_ in CUE_WORDS
 
-    def _plausible(self, doc: Doc, start: int, end: int, fame: tuple[int, int], entity_at,
+    def _plausible(self, doc: Doc, start: int, end: int, fame: Fame, entity_at,
                    lowercase_words: set[str]) -> bool:
         """Whether a gazetteer name that the NER did not call a place should be taken as one."""
-        rank, population = fame
+        rank, population, _ = fame
         if rank < 0:
             return False
         span = doc[start:end]

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import shapely
 
@@ -37,6 +38,17 @@ FEATURE_RANK = {
     Feature.OTHER: 0,
 }
 """How prominent a kind of place is when nothing else tells names apart."""
+
+
+class Fame(NamedTuple):
+    """How prominent the places answering to a name are, for deciding whether it is a place."""
+
+    rank: int
+    population: int
+    demonym: bool
+
+
+UNKNOWN = Fame(-1, 0, False)
 
 
 def _place(row: tuple) -> Place:
@@ -93,15 +105,16 @@ class Gazetteer:
         ).fetchall()
         return tuple(Candidate(_place(r), exact=r[-1] == 0, user=r[8] == "user") for r in rows)
 
-    def known(self, keys: Iterable[str]) -> dict[str, tuple[int, int]]:
-        """For the folded names that exist: (best feature rank, largest population) among their places.
+    def known(self, keys: Iterable[str]) -> dict[str, Fame]:
+        """For the folded names that exist: the best feature rank and largest population among
+        their places, and whether the name is also an adjective ("Ukrainian"); one query.
 
         A town's population counts only under its own name: alternate names of towns are
         many and noisy ("Media" is an alternate name of Médéa), and fame should not leak
         through them. Demonyms rank -1; the user's own places rank as regions do.
         """
         keys = list(set(keys))
-        found: dict[str, tuple[int, int]] = {}
+        found: dict[str, Fame] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
@@ -115,8 +128,9 @@ class Gazetteer:
                     rank = max(rank, FEATURE_RANK[Feature.ADMIN1])  # the user asked for these names
                 if kind != NAME and rank <= FEATURE_RANK[Feature.CITY]:
                     population = 0
-                best = found.get(key, (-2, 0))
-                found[key] = (max(best[0], rank), max(best[1], population))
+                best = found.get(key, Fame(-2, 0, False))
+                found[key] = Fame(max(best.rank, rank), max(best.population, population),
+                                  best.demonym or kind == DEMONYM)
         return found
 
     def get(self, geonameid: int) -> Place | None:
