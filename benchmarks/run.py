@@ -4,8 +4,9 @@
 Usage: python benchmarks/run.py [--gold ../shared/eval/gold/geowebnews.jsonl] [--repeat 3] [--json OUT]
 
 Machines here are noisy, so every figure that matters is a ratio against spaCy itself, measured
-in the same run: (a) `geomap extract --jsonl` against bare spaCy NER (the ner component alone: in the small English model it has its own embedding) over the same
-texts, as whole processes and in-process; (b) a cold `geomap map` of the seed against loading the
+in the same run: (a) `geomap extract --jsonl` against bare spaCy NER over the same texts (the
+`ner` component alone: in the small English model it embeds its own tokens), as whole processes
+and in-process; (b) a cold `geomap map` of the seed against loading the
 model and parsing one sentence; (c) gazetteer lookup latency (median, p99); (d) map rendering for
 10, 1,000 and 10,000 mentions; (e) peak memory of the batch run. Each timing is the best of
 --repeat runs.

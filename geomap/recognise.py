@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import FEATURE_RANK, UNKNOWN, Fame, Gazetteer
@@ -59,14 +59,15 @@ class RecogniserSettings:
     """A town this large is taken after a cue word ("in", "near" …)."""
 
 
-def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+def _trim(tokens: list[Token], start: int, end: int) -> tuple[int, int]:
     """Drop a leading article and trailing possessive or punctuation: "North Korea's" -> "North Korea"."""
-    while start < end and (doc[start].lower_ == "the" or doc[start].is_punct):
+    while start < end and (tokens[start].lower_ == "the" or tokens[start].is_punct):
         start += 1
-    while end > start and (doc[end - 1].text in TRAILING or (doc[end - 1].is_punct and doc[end - 1].text != ".")):
+    while end > start and (tokens[end - 1].text in TRAILING
+                           or (tokens[end - 1].is_punct and tokens[end - 1].text != ".")):
         end -= 1
     # A sentence-final abbreviation keeps its dot ("U.S."), a sentence-final name loses it.
-    while end > start and doc[end - 1].text == ".":
+    while end > start and tokens[end - 1].text == ".":
         end -= 1
     return start, end
 
@@ -75,12 +76,11 @@ def _capitalised(token) -> bool:
     return token.is_title or (token.is_upper and len(token.text) > 1) or token.text[:1].isupper()
 
 
-def _candidate_spans(doc: Doc) -> dict[tuple[int, int], str]:
+def _candidate_spans(tokens: list[Token]) -> dict[tuple[int, int], str]:
     """Every capitalised run of up to MAX_WORDS tokens that could be a name, with its folded key.
 
     Token attributes are read once into lists: each `doc[i]` builds a new Token object.
     """
-    tokens = list(doc)
     texts = [t.text for t in tokens]
     spaced = [t.text_with_ws for t in tokens]
     capital = [_capitalised(t) for t in tokens]
@@ -122,8 +122,9 @@ class Recogniser:
 
     def mentions(self, doc: Doc) -> tuple[Mention, ...]:
         ents = list(doc.ents)
-        proposals = _candidate_spans(doc)
-        adjectives = {fold(doc[slice(*_trim(doc, e.start, e.end))].text) for e in ents if e.label_ in ADJECTIVE_LABELS}
+        tokens = list(doc)  # indexing a list is cheap; `doc[i]` builds a Token each time
+        proposals = _candidate_spans(tokens)
+        adjectives = {fold(doc[slice(*_trim(tokens, e.start, e.end))].text) for e in ents if e.label_ in ADJECTIVE_LABELS}
         keys = set(proposals.values()) | adjectives
         known = self.gazetteer.known(keys)
         demonyms = {k for k, fame in known.items() if fame.demonym}
@@ -131,12 +132,12 @@ class Recogniser:
         chosen: list[Mention] = []
         taken: list[tuple[int, int]] = []
         entity_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
-        lowercase_words = {t.text for t in doc if t.is_lower}
+        lowercase_words = {t.text for t in tokens if t.is_lower}
         # Words of the people the text names in full ("Narendra Modi"): alone, "Modi" is the person.
         person_words = {t.lower_ for e in ents if e.label_ in PERSON_LABELS and len(e) > 1 for t in e}
 
         def personal(start: int, end: int, key: str) -> bool:
-            return (end - start == 1 and doc[start].lower_ in person_words
+            return (end - start == 1 and tokens[start].lower_ in person_words
                     and known.get(key, UNKNOWN).rank < FEATURE_RANK[Feature.ADMIN1])
 
         def take(start: int, end: int, kind: MentionKind, lookup: str, source: str) -> None:
@@ -151,8 +152,8 @@ class Recogniser:
         for ent in ents:
             if ent.label_ not in PLACE_LABELS:
                 continue
-            for start, end in self._split(doc, ent):
-                if end - start == 1 and doc[start].lower_ in COMMON_WORDS:
+            for start, end in self._split(tokens, ent):
+                if end - start == 1 and tokens[start].lower_ in COMMON_WORDS:
                     continue
                 best = self._widest(proposals, known, start, end)
                 s, e = best or (start, end)
@@ -169,7 +170,7 @@ class Recogniser:
         for ent in ents:
             if ent.label_ not in ADJECTIVE_LABELS:
                 continue
-            s, e = _trim(doc, ent.start, ent.end)
+            s, e = _trim(tokens, ent.start, ent.end)
             key = fold(doc[s:e].text)
             if key in demonyms:
                 take(s, e, MentionKind.DEMONYM, key, "ner")
@@ -177,7 +178,7 @@ class Recogniser:
         # 3. Gazetteer names the NER labelled otherwise or not at all, longest first.
         by_length = sorted(proposals.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0]))
         for (start, end), key in by_length:
-            s, e = _trim(doc, start, end)
+            s, e = _trim(tokens, start, end)
             if (s, e) != (start, end):
                 continue
             if key in demonyms and known.get(key, UNKNOWN).rank < FEATURE_RANK[Feature.ADMIN1]:
@@ -195,7 +196,7 @@ class Recogniser:
         for (start, end), key in by_length:
             labels = {entity_at[i].label_ for i in range(start, end) if i in entity_at}
             acronym = doc[start:end].text.isupper() and "ORG" in labels
-            if (key in placed and _trim(doc, start, end) == (start, end) and not personal(start, end, key)
+            if (key in placed and _trim(tokens, start, end) == (start, end) and not personal(start, end, key)
                     and not labels & PERSON_LABELS and not acronym):
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
 
@@ -207,13 +208,13 @@ class Recogniser:
                 rank >= FEATURE_RANK[Feature.ADMIN1] or population >= self.settings.cued_population)
 
         for (start, end), key in by_length:
-            if key in known and _trim(doc, start, end) == (start, end) and self._dateline(doc, start, end):
+            if key in known and _trim(tokens, start, end) == (start, end) and self._dateline(doc, start, end):
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
         grown = True
         while grown:
             grown = False
             for (start, end), key in by_length:
-                if (key in known and (start, end) not in taken and _trim(doc, start, end) == (start, end)
+                if (key in known and (start, end) not in taken and _trim(tokens, start, end) == (start, end)
                         and self._listed_with(doc, start, end, taken) and fits(start, end, key)):
                     before = len(taken)
                     take(start, end, MentionKind.TOPONYM, key, "gazetteer")
@@ -239,12 +240,12 @@ class Recogniser:
         return left or right
 
     @staticmethod
-    def _split(doc: Doc, ent: Span) -> list[tuple[int, int]]:
+    def _split(tokens: list[Token], ent: Span) -> list[tuple[int, int]]:
         """An entity like "Paris, Texas" is two places; each part is trimmed."""
         parts, start = [], ent.start
         for i in range(ent.start, ent.end + 1):
-            if i == ent.end or doc[i].text == ",":
-                s, e = _trim(doc, start, i)
+            if i == ent.end or tokens[i].text == ",":
+                s, e = _trim(tokens, start, i)
                 if s < e:
                     parts.append((s, e))
                 start = i + 1

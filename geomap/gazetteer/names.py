@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DROP = re.compile(r"[.'’ʼ`´]")
 _SPACE = re.compile(r"[\s\-‐‑–—_/,]+")
 _LATIN = re.compile(r"^[a-z0-9 &()]+$")
 
 
+@lru_cache(maxsize=1 << 16)  # the same names recur across the texts of a batch
 def fold(name: str) -> str:
     """Case, accents, dots and apostrophes folded away: "U.S." and "US" both give "us"."""
     decomposed = unicodedata.normalize("NFKD", name)
