@@ -16,7 +16,7 @@ from itertools import count
 
 import folium
 import shapely
-from folium.plugins import MarkerCluster
+from folium.map import Layer
 from branca.element import Element, MacroElement
 from jinja2 import Environment, PackageLoader, Template, select_autoescape
 
@@ -80,6 +80,18 @@ class InlineLeaflet(MacroElement):
     def __init__(self, clustering: bool = False):
         super().__init__()
         self.js, self.css = _assets(clustering)
+
+
+class Clusters(Layer):
+    """Leaflet.markercluster's group (inlined above); folium's plugin would import every plugin."""
+
+    _template = Template("""{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.markerClusterGroup({});
+{% endmacro %}""")
+
+    def __init__(self, name: str):
+        super().__init__(name=name)
+        self._name = "MarkerCluster"
 
 
 class Popup(MacroElement):
@@ -163,8 +175,7 @@ def build_map(document: Document, gazetteer: Gazetteer, options: MapOptions = Ma
 
     groups = {name: folium.FeatureGroup(name=name) for name in LAYERS}
     if clustering:
-        groups["Towns"] = MarkerCluster(name="Towns")
-        groups["Towns"].default_js, groups["Towns"].default_css = [], []
+        groups["Towns"] = Clusters("Towns")
     points = []
     for place, resolutions in places.values():
         geometry, derived = gazetteer.geometry(place.geonameid)
