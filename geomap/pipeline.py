@@ -46,10 +46,32 @@ def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> 
         if not keep:
             nlp.remove_pipe(name)  # anything else the pipeline carries, and embedders only others used
     nlp.add_pipe("sentencizer", before="ner")
+    nlp.add_pipe("geomap_abbreviations", after="sentencizer")
     config = {"gazetteer_path": str(gazetteer_path) if gazetteer_path else None}
     nlp.add_pipe("geomap_recogniser", config=config)
     nlp.add_pipe("geomap_resolver", config=config)
     return nlp
+
+
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "maj", "col", "lt", "capt", "sgt", "cpl", "adm", "cmdr",
+    "gov", "sen", "rep", "pres", "st", "mt", "ft", "jr", "sr", "inc", "corp", "co", "ltd", "no", "vs",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "rev", "hon",
+}
+"""Words written with a full stop that does not end the sentence ("Maj. Gen. Pat Ryder")."""
+
+
+@Language.component("geomap_abbreviations")
+def join_abbreviations(doc: Doc) -> Doc:
+    """The rule-based sentencizer ends a sentence at every full stop; "Maj." and "J." do not."""
+    tokens = list(doc)
+    for i in range(2, len(tokens)):
+        before = tokens[i - 2]
+        if tokens[i].is_sent_start and tokens[i - 1].text == "." and not tokens[i - 2].whitespace_ and (
+            before.lower_ in ABBREVIATIONS or (len(before.text) == 1 and before.is_upper)
+        ):
+            tokens[i].is_sent_start = False
+    return doc
 
 
 def sentences(doc: Doc) -> tuple[tuple[int, int], ...]:

@@ -39,3 +39,8 @@ def test_a_users_entity_rules_are_kept(tmp_path, gazetteer):
     assert "entity_ruler" in geoparser.nlp.pipe_names and "tagger" not in geoparser.nlp.pipe_names
     assert [r.mention.text for r in geoparser.parse("Rebels reached Zorblax and Moscow.").resolutions] == [
         "Zorblax", "Moscow"]
+
+
+def test_abbreviations_do_not_end_sentences(geoparser):
+    text = "Troops moved, according to Maj. Gen. Pat Ryder and Dr. J. Smith of St. Louis. Then they stopped."
+    assert geoparser.parse(text).sentences == ((0, text.index("Then")), (text.index("Then"), len(text)))
