@@ -19,6 +19,7 @@ from typing import TypeVar
 
 from geomap.errors import GeomapError
 from geomap.io import Record
+from geomap.render.export import to_json
 
 T = TypeVar("T")
 
@@ -52,14 +53,14 @@ def parse_chunk(job: Job, chunk: list[tuple[str, str]]) -> list[str]:
     geoparser = _geoparser(job)
     try:
         documents = list(geoparser.pipe(((text, id) for id, text in chunk), job.batch_size))
-        return [json.dumps(d.to_json(), ensure_ascii=False) for d in documents]
+        return [to_json(d) for d in documents]
     except Exception:  # one bad document must not sink its chunk: redo them one by one
         return [_parse_one(geoparser, id, text) for id, text in chunk]
 
 
 def _parse_one(geoparser, id: str, text: str) -> str:
     try:
-        return json.dumps(geoparser.parse(text, id).to_json(), ensure_ascii=False)
+        return to_json(geoparser.parse(text, id))
     except Exception as exc:
         return json.dumps({"id": id, "mentions": [], "error": f"{type(exc).__name__}: {exc}"}, ensure_ascii=False)
 
