@@ -131,7 +131,11 @@ class ParquetLines:
 
 def _read_jsonl(p: Path, skip_bad: bool, report) -> Iterator[Record]:
     path = str(p)
-    with p.open("rb") as fh:
+    try:
+        fh = p.open("rb")
+    except OSError as exc:  # an input error, not one of the output being written meanwhile
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    with fh:
         for number, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue

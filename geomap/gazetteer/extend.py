@@ -166,18 +166,18 @@ def import_all(db: sqlite3.Connection, folder: Path) -> int:
     return count
 
 
-def resolve_removal(db: sqlite3.Connection, name_or_id: str) -> int:
-    """The one place an id or a name means; a name several places bear is refused, with their ids."""
+def resolve_removal(db: sqlite3.Connection, name_or_id: str) -> tuple[int, str]:
+    """The one place (id, name) an id or a name means; a name several places bear is refused,
+    with their ids."""
     if name_or_id.lstrip("-").isdigit():
-        found = [int(name_or_id)] if db.execute(
-            "SELECT 1 FROM places WHERE geonameid = ?", (int(name_or_id),)).fetchone() else []
+        found = db.execute("SELECT geonameid, name FROM places WHERE geonameid = ?", (int(name_or_id),)).fetchall()
     else:
-        found = [r[0] for r in db.execute("SELECT geonameid FROM names WHERE key = ? AND kind = ?",
-                                          (fold(name_or_id), NAME))]
+        found = db.execute("SELECT p.geonameid, p.name FROM names n JOIN places p USING (geonameid)"
+                           " WHERE n.key = ? AND n.kind = ?", (fold(name_or_id), NAME)).fetchall()
     if not found:
         raise GazetteerError(f"no place with id or name {name_or_id!r}")
     if len(found) > 1:
-        listed = ", ".join(str(i) for i in sorted(found)[:10])
+        listed = ", ".join(str(i) for i, _ in sorted(found)[:10])
         raise GazetteerError(f"{len(found)} places are named {name_or_id!r}; remove one by id ({listed} …)")
     return found[0]
 

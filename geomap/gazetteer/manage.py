@@ -68,17 +68,15 @@ def remove(path: Path, name_or_id: str) -> int:
     """Remember the place in user/removed.txt for later rebuilds, then remove it from the database."""
     db = _writable(path)
     try:
-        geonameid = extend.resolve_removal(db, name_or_id)
+        geonameid, name = extend.resolve_removal(db, name_or_id)
     except GazetteerError as exc:
         raise GazetteerError(f"{path}: {exc}") from None
-    place = Gazetteer(path).get(geonameid)
-    folder = user_dir(path)
-    record = folder / extend.REMOVED
+    record = user_dir(path) / extend.REMOVED
     kept = record.read_text(encoding="utf-8") if record.is_file() else ""
     with atomic_writer(record) as out:
-        out.write(f"{kept}{geonameid} {place.name if place else ''}\n")
+        out.write(f"{kept}{geonameid} {name}\n")
     with db:
         extend.delete(db, geonameid)
     db.close()
-    print(f"{path}: removed {geonameid} {place.name if place else ''}")
+    print(f"{path}: removed {geonameid} {name}")
     return 0

@@ -10,6 +10,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -65,13 +66,12 @@ class Gazetteer:
 
     def __init__(self, path: Path):
         self.path = path
-        try:
-            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-            version = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise GazetteerError(f"{path}: not a geomap gazetteer ({exc}); run 'geomap gazetteer build'") from None
-        if not version or version[0] != SCHEMA_VERSION:
+        version = _schema(path)
+        if version is None:
+            raise GazetteerError(f"{path}: not a geomap gazetteer; run 'geomap gazetteer build'")
+        if version != SCHEMA_VERSION:
             raise GazetteerError(f"{path}: gazetteer was built by another geomap version; run 'geomap gazetteer build'")
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         self.candidates = lru_cache(maxsize=65536)(self._candidates)
 
     @classmethod
@@ -202,9 +202,9 @@ class Gazetteer:
 def _schema(path: Path) -> str | None:
     """The schema version a gazetteer file was built with, or None if it is not one."""
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-    except sqlite3.DatabaseError:
+    except sqlite3.DatabaseError:  # not SQLite, no meta table, or no file at all
         return None
     return row[0] if row else None
 
