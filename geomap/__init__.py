@@ -4,3 +4,4 @@ from geomap.model import Candidate, Document, Feature, Mention, MentionKind, Pla
 
 __all__ = ["Candidate", "Document", "Feature", "Mention", "MentionKind", "Place", "Resolution"]
 __version__ = "0.1.0"
+"""The one version source: pyproject.toml reads it from here."""

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from geomap import __version__
 from geomap.errors import GeomapError
 
 DEFAULT_OUTPUTS = Path("outputs")
@@ -24,6 +25,7 @@ def _common(p: argparse.ArgumentParser) -> None:
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="geomap", description="Find the places an article names and map them, offline.")
     ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = ap.add_subparsers(dest="command", required=True)
 
     m = sub.add_parser("map", help="write an HTML map of the places an article names")
