@@ -1,5 +1,7 @@
 """Shared fixtures: one gazetteer and one pipeline for the whole run (building them is the slow part)."""
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,13 @@ from geomap.pipeline import Geoparser
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "nato-kursk.txt"
 SHARED = ROOT.parent / "shared"
+_VIEW = re.compile(r'<script type="application/json" id="[^"]+">(.*?)</script>', re.S)
+
+
+def map_view(html: str) -> dict:
+    """The data a map page draws: its one JSON view (places, quotes, title, source)."""
+    (view,) = _VIEW.findall(html)
+    return json.loads(view)
 
 
 @pytest.fixture(scope="session")

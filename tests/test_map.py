@@ -1,39 +1,101 @@
-from test_cli import popups
+"""The map page: article text travels as inert JSON data, drawn by static script."""
 
-from geomap.render.map import render_html
+import html as html_lib
+import re
+
+import pytest
+
+from conftest import map_view
+from geomap.errors import InputError
+from geomap.model import Document, Mention, Resolution
+from geomap.render.map import fragment, render_html
+from geomap.render.view import MapOptions
+
+TEMPLATE_SYNTAX = ["{{7*7}}", "{% for x in range(3) %}X{% endfor %}", "{{citation needed}}", "{#42", "{{ name }}"]
 
 
-def test_markup_in_article_text_is_shown_as_text(geoparser, gazetteer):
+def test_markup_in_article_text_is_data_in_the_view_and_nowhere_else(geoparser, gazetteer):
     text = 'Crowds in Moscow chanted <script>alert("x")</script> and `${alert(1)}` at <b>noon</b>.'
-    html = render_html(geoparser.parse(text), gazetteer)
-    assert "<script>alert(" not in html and "<b>noon</b>" not in html
-    (popup,) = popups(html)
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in popup
-    assert "&lt;b&gt;noon&lt;/b&gt;" in popup
-    # The only copy of `${...}` is inside the popup's JSON string literal, where it is inert text.
-    assert "${alert(1)}" in popup and html.count("${alert(1)}") == 1
+    page = render_html(geoparser.parse(text), gazetteer)
+    assert "<script>alert(" not in page and "<b>noon</b>" not in page and "</script> and" not in page
+    (moscow,) = map_view(page)["places"]
+    (quote,) = moscow["quotes"]
+    assert "".join(run for run, _ in quote) == text
+    assert page.count("alert(1)") == 1  # only inside the JSON view, which the page never evaluates
 
 
-def test_same_input_gives_identical_bytes(geoparser, gazetteer, seed_document):
+@pytest.mark.parametrize("payload", TEMPLATE_SYNTAX)
+def test_template_syntax_in_every_text_channel_stays_literal(geoparser, gazetteer, payload):
+    text = f"{payload} headline\nThe population of Moscow grew by {payload} people."
+    options = MapOptions(title=f"Title {payload}", source=f"Source {payload}",
+                         tiles="https://tiles.example/{z}/{x}/{y}.png", attribution=f"Tiles {payload}")
+    view = map_view(render_html(geoparser.parse(text), gazetteer, options))
+    (moscow,) = view["places"]
+    assert "".join(run for run, _ in moscow["quotes"][0]) == f"The population of Moscow grew by {payload} people."
+    assert view["title"] == f"Title {payload}" and view["source"] == f"Source {payload}"
+    assert html_lib.unescape(view["tiles"]["attribution"]) == f"Tiles {payload}"
+
+
+def test_attribution_is_escaped_once_for_leaflets_html(geoparser, gazetteer):
+    options = MapOptions(tiles="https://t.example/{z}/{x}/{y}.png", attribution='<img src=x onerror="alert(1)">')
+    view = map_view(render_html(geoparser.parse("Moscow."), gazetteer, options))
+    assert view["tiles"]["attribution"] == "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "file:///etc/passwd", "//evil/{z}", "data:text/html,x"])
+def test_tiles_must_be_an_http_url(geoparser, gazetteer, url):
+    with pytest.raises(InputError):
+        render_html(geoparser.parse("Moscow."), gazetteer, MapOptions(tiles=url, attribution="x"))
+
+
+def test_place_names_from_the_gazetteer_are_data_too(gazetteer):
+    moscow = gazetteer.search("Moscow", 1)[0]
+    hostile = moscow.__class__(**{**moscow.to_json(), "feature": moscow.feature, "name": "{{7*7}}</script><b>"})
+    text = "Officials in Moscow said so."
+    start = text.index("Moscow")
+    document = Document(text, (Resolution(Mention(start, start + 6, "Moscow"), hostile, 0.9),))
+    page = render_html(document, gazetteer)
+    assert map_view(page)["places"][0]["name"] == "{{7*7}}</script><b>"
+    assert "</script><b>" not in page
+
+
+def test_popups_say_where_a_place_is_in_words(seed_document, gazetteer):
+    places = {p["name"]: p for p in map_view(render_html(seed_document, gazetteer))["places"]}
+    assert places["Kursk Oblast"]["where"] == "region in Russia"
+    assert places["Moscow"]["where"] == "capital in Russia"  # not "in Moscow": the region shares its name
+    assert places["Russia"]["where"] == "country"
+
+
+def test_a_town_is_placed_in_its_region_and_country(gazetteer):
+    from geomap.render.view import _where
+
+    springfield = gazetteer.search("Springfield", country="US", admin1="IL")[0]
+    assert _where(springfield, gazetteer) == "city in Illinois, United States"
+
+
+def test_same_input_gives_identical_bytes(seed_document, gazetteer):
     assert render_html(seed_document, gazetteer) == render_html(seed_document, gazetteer)
 
 
 def test_empty_document_gives_a_valid_map(geoparser, gazetteer):
-    html = render_html(geoparser.parse(""), gazetteer)
-    assert "0 places" in html and "</html>" in html
+    page = render_html(geoparser.parse(""), gazetteer)
+    assert map_view(page)["places"] == [] and "</html>" in page
 
 
-def test_fragment_embeds_the_whole_page_escaped_in_an_iframe(geoparser, gazetteer, seed_document):
-    import html as html_lib
-
-    from geomap.render.map import fragment
-
+def test_fragment_is_one_line_with_the_whole_page_escaped_in_an_iframe(seed_document, gazetteer):
     page = render_html(seed_document, gazetteer)
-    piece = fragment(page)
-    assert piece.startswith("<iframe") and piece.rstrip().endswith("</iframe>")
+    piece = fragment(page, height="400px", width="50%")
+    assert piece.startswith("<iframe") and piece.endswith("</iframe>") and "\n" not in piece
+    assert "width:50%;height:400px" in piece
     srcdoc = piece.split('srcdoc="', 1)[1].rsplit('"></iframe>', 1)[0]
     assert '"' not in srcdoc and "<" not in srcdoc  # nothing in it can close the attribute
     assert html_lib.unescape(srcdoc) == page
+
+
+@pytest.mark.parametrize("height", ["600px;background:url(x)", "expression(1)", "", "100"])
+def test_fragment_size_must_be_a_css_length(height):
+    with pytest.raises(InputError):
+        fragment("<p>x</p>", height=height)
 
 
 def test_geoparser_map_shows_in_jupyter(geoparser):
@@ -42,13 +104,11 @@ def test_geoparser_map_shows_in_jupyter(geoparser):
 
 
 def test_many_towns_are_clustered_without_any_network_reference(gazetteer):
-    from geomap.model import Document, Mention, Resolution
-
     text, resolutions = "", []
     for place in gazetteer.search("Springfield", 60) + gazetteer.search("Georgetown", 60):
         start = len(text)
         text += place.name + ". "
         resolutions.append(Resolution(Mention(start, start + len(place.name), place.name), place, 0.5))
-    html = render_html(Document(text, tuple(resolutions)), gazetteer)
-    assert "L.markerClusterGroup(" in html
-    assert "cdnjs" not in html and "<script src=" not in html
+    page = render_html(Document(text, tuple(resolutions)), gazetteer)
+    assert map_view(page)["cluster"] is True and "L.markerClusterGroup" in page
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)

@@ -133,6 +133,17 @@ class Gazetteer:
                                   best.demonym or kind == DEMONYM)
         return found
 
+    @lru_cache(maxsize=4096)
+    def area_name(self, country: str, admin1: str = "") -> str:
+        """The name of a country, or of one of its first-level regions; "" when unknown."""
+        if not country:
+            return ""
+        feature, extra = (Feature.ADMIN1, " AND admin1 = ?") if admin1 else (Feature.COUNTRY, "")
+        row = self._db.execute(f"SELECT name FROM places WHERE country = ? AND feature = ?{extra}"
+                               " ORDER BY population DESC LIMIT 1",
+                               (country, feature.value, *((admin1,) if admin1 else ()))).fetchone()
+        return row[0] if row else ""
+
     def get(self, geonameid: int) -> Place | None:
         row = self._db.execute(f"SELECT {_COLUMNS} FROM places p WHERE geonameid = ?", (geonameid,)).fetchone()
         return _place(row) if row else None

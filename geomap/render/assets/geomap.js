@@ -1,0 +1,172 @@
+/* geomap's map drawing: static code that reads the page's JSON view and draws it.
+ * Every piece of text from the article or the gazetteer enters the page as a DOM text node
+ * (textContent), never as markup, so nothing in it can run. */
+(function () {
+  "use strict";
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function escapeHtml(text) {
+    var node = document.createElement("div");
+    node.textContent = String(text);
+    return node.innerHTML;
+  }
+
+  function popupContent(place) {
+    var box = el("div", "geomap-popup");
+    box.appendChild(el("h4", "geomap-title", place.name));
+    var meta = place.where + " · " + place.mentions + (place.mentions === 1 ? " mention" : " mentions") +
+      " · confidence " + place.confidence.toFixed(2) + (place.derived ? " · outline derived" : "");
+    box.appendChild(el("p", "geomap-meta", meta));
+    var list = el("ul", "geomap-quotes");
+    place.quotes.forEach(function (runs) {
+      var item = el("li");
+      runs.forEach(function (run) { item.appendChild(run[1] ? el("mark", null, run[0]) : document.createTextNode(run[0])); });
+      list.appendChild(item);
+    });
+    if (place.more) {
+      list.appendChild(el("li", "geomap-more", "… and " + place.more + " more sentence" + (place.more === 1 ? "" : "s")));
+    }
+    box.appendChild(list);
+    return box;
+  }
+
+  function tooltipContent(place) {
+    return el("span", "geomap-tooltip", place.name + " (" + place.mentions + ")");
+  }
+
+  function legend(view, map) {
+    var control = L.control({position: "bottomleft"});
+    control.onAdd = function () {
+      var box = el("details", "geomap-legend");
+      box.open = true;
+      var summary = el("summary", "geomap-legend-title", view.title || "Places");
+      box.appendChild(summary);
+      if (view.source) box.appendChild(el("div", "geomap-source", "Source: " + view.source));
+      view.layers.forEach(function (layer) {
+        var row = el("div", "geomap-legend-row");
+        var swatch = el("span", "geomap-swatch");
+        swatch.style.background = layer.colour;
+        row.appendChild(swatch);
+        row.appendChild(document.createTextNode(layer.name));
+        box.appendChild(row);
+      });
+      box.appendChild(el("div", "geomap-summary", view.summary));
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+  }
+
+  function shapeFor(place, colour, pane) {
+    if (place.outline) {
+      var faint = place.layer === "Named only as adjective";
+      return L.geoJSON(place.outline, {
+        pane: pane,
+        style: function () {
+          return {color: colour, weight: faint ? 1 : 2, dashArray: faint ? "4 4" : null,
+                  fillColor: colour, fillOpacity: faint ? 0.04 : 0.15};
+        }
+      });
+    }
+    return L.circleMarker([place.lat, place.lon], {
+      pane: pane, radius: 5 + 2 * Math.min(place.mentions, 10), color: colour, fill: true, fillOpacity: 0.7
+    });
+  }
+
+  function paneFor(map, place) {
+    if (!place.outline) return "geomapPoints";
+    return place.layer === "Named only as adjective" ? "geomapFaint" : "geomapAreas";
+  }
+
+  function makePanes(map) {
+    [["geomapFaint", 380], ["geomapAreas", 400], ["geomapPoints", 420]].forEach(function (p) {
+      map.createPane(p[0]).style.zIndex = p[1];
+    });
+  }
+
+  function drawPlaces(view, map) {
+    var colours = {}, groups = {}, overlays = {};
+    view.layers.forEach(function (layer) {
+      colours[layer.name] = layer.colour;
+      groups[layer.name] = (layer.name === "Towns" && view.cluster && L.markerClusterGroup)
+        ? L.markerClusterGroup({clusterPane: "geomapPoints"}) : L.featureGroup();
+    });
+    // Largest areas first, so smaller ones lie on top of them and take the clicks.
+    var ordered = view.places.slice().sort(function (a, b) { return b.area - a.area; });
+    ordered.forEach(function (place) {
+      var shape = shapeFor(place, colours[place.layer], paneFor(map, place));
+      shape.bindPopup(function () { return popupContent(place); }, {maxWidth: 360, autoPanPadding: [10, 10]});
+      shape.bindTooltip(function () { return tooltipContent(place); }, {sticky: true});
+      shape.addTo(groups[place.layer]);
+    });
+    view.layers.forEach(function (layer) {
+      groups[layer.name].addTo(map);
+      overlays[escapeHtml(layer.name)] = groups[layer.name];
+    });
+    if (view.layers.length) L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
+  }
+
+  function focusBounds(view) {
+    // What the article is about: points and outlines smaller than a large country, so a
+    // country named in passing does not pull the view across the world.
+    var bounds = L.latLngBounds([]), small = 400;
+    view.places.forEach(function (place) {
+      if (place.bounds && place.area <= small) {
+        bounds.extend([[place.bounds[1], place.bounds[0]], [place.bounds[3], place.bounds[2]]]);
+      } else {
+        bounds.extend([place.lat, place.lon]);
+      }
+    });
+    return bounds;
+  }
+
+  function keepFitted(map, bounds) {
+    if (!bounds.isValid()) return;
+    var fitting = false, moved = false, container = map.getContainer();
+    function fit() {
+      if (moved || !container.clientWidth || !container.clientHeight) return;
+      fitting = true;
+      map.invalidateSize({animate: false});
+      map.fitBounds(bounds, {padding: [24, 24], maxZoom: 8, animate: false});
+      fitting = false;
+    }
+    map.on("movestart", function () { if (!fitting) moved = true; });
+    fit();
+    if (window.ResizeObserver) new ResizeObserver(fit).observe(container);
+    window.addEventListener("load", fit);
+  }
+
+  function limitPopups(map) {
+    // A popup scrolls inside the map instead of running off it.
+    map.on("popupopen", function (e) {
+      var height = Math.max(80, map.getSize().y - 90);
+      if (e.popup.options.maxHeight !== height) { e.popup.options.maxHeight = height; e.popup.update(); }
+    });
+  }
+
+  window.geomapDraw = function (map, view) {
+    if (view.title) document.title = view.title;
+    makePanes(map);
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution('<a href="https://leafletjs.com">Leaflet</a>');
+    map.attributionControl.addAttribution(view.attribution);
+    if (view.tiles) {
+      L.tileLayer(view.tiles.url, {attribution: view.tiles.attribution, maxZoom: 18}).addTo(map);
+    } else if (view.basemap) {
+      L.geoJSON(view.basemap, {interactive: false, style: function () {
+        return {color: "#999", weight: 0.5, fillColor: "#f2efe9", fillOpacity: 1};
+      }}).addTo(map);
+    }
+    drawPlaces(view, map);
+    legend(view, map);
+    limitPopups(map);
+    keepFitted(map, focusBounds(view));
+  };
+})();

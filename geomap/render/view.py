@@ -1,0 +1,177 @@
+"""What a map shows, as plain data: the places, their outlines and quotes, title and source.
+
+The view is the only thing article text reaches on its way to a map. It is
+serialised as one JSON document that the page's static script reads and draws
+with DOM text nodes, so no part of it is ever markup, script or template source.
+All gazetteer reads happen here; rendering does no queries.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from html import escape
+
+import shapely
+
+from geomap.gazetteer.store import Gazetteer
+from geomap.model import Document, Feature, MentionKind, Place, Resolution
+
+LAYERS = {
+    "Countries": "#3b6fb6",
+    "Regions": "#8e44ad",
+    "Towns": "#d35400",
+    "Features": "#16a085",
+    "Named only as adjective": "#7f8c8d",
+}
+"""Map layers, bottom to top of the legend, with their colours."""
+ADJECTIVE_LAYER = "Named only as adjective"
+KIND_WORDS = {
+    Feature.CONTINENT: "continent",
+    Feature.COUNTRY: "country",
+    Feature.ADMIN1: "region",
+    Feature.ADMIN2: "district",
+    Feature.CITY: "town",
+    Feature.CAPITAL: "capital",
+    Feature.PHYSICAL: "sea or natural feature",
+    Feature.REGION: "region",
+    Feature.OTHER: "place",
+}
+"""How a popup names each kind of place for a reader ("town in Illinois, United States")."""
+CITY_POPULATION = 100_000
+"""A town this large is called a city in popups."""
+CLUSTER_AT = 50
+"""Towns on one map from which their circles are clustered."""
+MAX_QUOTES = 12
+"""Sentences quoted in one popup; the rest are counted, so a much-named place keeps a light map."""
+ATTRIBUTION = "Places: GeoNames (CC BY 4.0), Natural Earth (public domain) · geomap"
+"""The data credit every map carries (plain text)."""
+_SPACES = re.compile(r"\s+")
+_TILE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class MapOptions:
+    title: str = ""
+    source: str = ""
+    """Where the article came from (a file name or URL), shown under the title."""
+    tiles: str | None = None
+    """An http(s) tile URL template ({z}/{x}/{y}); None draws the offline outline basemap."""
+    attribution: str | None = None
+    """Plain text crediting the tiles; shown as text, never as markup."""
+
+
+def _layer(place: Place, resolutions: list[Resolution]) -> str:
+    if all(r.mention.kind == MentionKind.DEMONYM for r in resolutions):
+        return ADJECTIVE_LAYER
+    if place.feature in (Feature.COUNTRY, Feature.CONTINENT):
+        return "Countries"
+    if place.feature in (Feature.ADMIN1, Feature.ADMIN2, Feature.REGION):
+        return "Regions"
+    if place.feature in (Feature.CITY, Feature.CAPITAL):
+        return "Towns"
+    return "Features"
+
+
+def quotes(document: Document, resolutions: list[Resolution]) -> tuple[list[list[tuple[str, bool]]], int]:
+    """Each sentence naming the place once (at most MAX_QUOTES), split into (text, is_mention)
+    runs, and how many more sentences there were."""
+    by_sentence: dict[tuple[int, int], list[Resolution]] = {}
+    for r in resolutions:
+        by_sentence.setdefault(document.sentence_of(r.mention), []).append(r)
+    out = []
+    for (start, end), rs in sorted(by_sentence.items())[:MAX_QUOTES]:
+        runs, cursor = [], start
+        for r in sorted(rs, key=lambda r: r.mention.start):
+            runs.append((document.text[cursor : r.mention.start], False))
+            runs.append((document.text[r.mention.start : r.mention.end], True))
+            cursor = r.mention.end
+        runs.append((document.text[cursor:end], False))
+        out.append([(text if marked else _SPACES.sub(" ", text), marked) for text, marked in runs if text])
+    return out, max(0, len(by_sentence) - MAX_QUOTES)
+
+
+def _for_display(geometry: shapely.Geometry) -> shapely.Geometry:
+    """An outline simplified in proportion to its size: a country needs less detail than a district."""
+    minx, miny, maxx, maxy = geometry.bounds
+    tolerance = min(0.25, max(0.005, max(maxx - minx, maxy - miny) / 400))
+    return shapely.set_precision(shapely.simplify(geometry, tolerance, preserve_topology=True), tolerance / 5)
+
+
+def _where(place: Place, gazetteer: Gazetteer) -> str:
+    """The place's kind and what contains it, in words: "town in Illinois, United States"."""
+    within = [] if place.feature in (Feature.COUNTRY, Feature.CONTINENT) else [
+        gazetteer.area_name(place.country, place.admin1) if place.feature != Feature.ADMIN1 else "",
+        gazetteer.area_name(place.country),
+    ]
+    within = [name for name in within if name and name != place.name]
+    kind = KIND_WORDS[place.feature]
+    if place.feature == Feature.CITY and place.population >= CITY_POPULATION:
+        kind = "city"
+    return f"{kind} in {', '.join(within)}" if within else kind
+
+
+def _place_view(document: Document, gazetteer: Gazetteer, place: Place, resolutions: list[Resolution]) -> dict:
+    geometry, derived = gazetteer.geometry(place.geonameid)
+    layer = _layer(place, resolutions)
+    outline = geometry is not None and place.feature not in (Feature.CITY, Feature.CAPITAL, Feature.CONTINENT)
+    quoted, more = quotes(document, resolutions)
+    view = {
+        "name": place.name,
+        "where": _where(place, gazetteer),
+        "layer": layer,
+        "lat": place.lat,
+        "lon": place.lon,
+        "mentions": len(resolutions),
+        "confidence": round(max(r.confidence for r in resolutions), 2),
+        "derived": bool(outline and derived),
+        "quotes": quoted,
+        "more": more,
+        "area": 0.0,
+        "outline": None,
+    }
+    if outline:
+        view["area"] = round(shapely.area(geometry), 4)
+        view["outline"] = shapely.geometry.mapping(_for_display(geometry))
+        view["bounds"] = [round(v, 4) for v in geometry.bounds]
+    return view
+
+
+def _tiles(options: MapOptions) -> dict | None:
+    if not options.tiles:
+        return None
+    if not _TILE_URL.match(options.tiles):
+        from geomap.errors import InputError
+
+        raise InputError(f"--tiles {options.tiles!r}: not an http(s) tile URL template")
+    # Leaflet shows attributions as HTML: escaped here once, so it shows as the text it is.
+    return {"url": options.tiles, "attribution": escape(options.attribution or "")}
+
+
+def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
+    """Everything the page draws, as JSON-ready data."""
+    places = [_place_view(document, gazetteer, place, rs) for place, rs in document.places.values()]
+    towns = sum(1 for p in places if p["layer"] == "Towns")
+    return {
+        "title": options.title,
+        "source": options.source,
+        "summary": f"{len(places)} places · {sum(1 for r in document.resolutions if r.place)} mentions",
+        "attribution": escape(ATTRIBUTION),
+        "tiles": _tiles(options),
+        "basemap": None if options.tiles else gazetteer.basemap(),
+        "layers": [{"name": name, "colour": colour} for name, colour in LAYERS.items()
+                   if any(p["layer"] == name for p in places)],
+        "cluster": towns >= CLUSTER_AT,
+        "places": places,
+    }
+
+
+def to_script_json(view: dict) -> str:
+    """The view as JSON that is safe inside `<script type="application/json">`: nothing in it can
+    close the element, start a comment or end a JavaScript line."""
+    text = json.dumps(view, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e"),
+                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return text
