@@ -61,7 +61,7 @@ ABBREVIATIONS = {
 """Words written with a full stop that does not end the sentence ("Maj. Gen. Pat Ryder")."""
 
 
-@Language.component("geomap_abbreviations")
+@Language.component("geomap_abbreviations", assigns=["token.is_sent_start"], requires=["token.is_sent_start"])
 def join_abbreviations(doc: Doc) -> Doc:
     """The rule-based sentencizer ends a sentence at every full stop; "Maj." and "J." do not."""
     tokens = list(doc)

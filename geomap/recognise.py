@@ -9,7 +9,7 @@ Registered as the spaCy component ``geomap_recogniser``; results land on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import FEATURE_RANK, UNKNOWN, Fame, Gazetteer
 import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
+from geomap.component import GazetteerComponent
 from geomap.model import Feature, Mention, MentionKind
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -109,7 +110,7 @@ def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-class Recogniser:
+class Recogniser(GazetteerComponent):
     """Proposes place mentions for a parsed `Doc`."""
 
     def __init__(self, gazetteer: Gazetteer, settings: RecogniserSettings = RecogniserSettings()):
@@ -329,10 +330,14 @@ if not Doc.has_extension("geo_mentions"):
 
 @Language.factory(
     "geomap_recogniser",
-    default_config={"gazetteer_path": None, "min_population": 100_000, "cued_population": 1_000},
+    assigns=["doc._.geo_mentions"],
+    requires=["doc.ents"],
+    default_config={"gazetteer_path": None, **asdict(RecogniserSettings())},
 )
 def make_recogniser(nlp: Language, name: str, gazetteer_path: str | None, min_population: int,
                     cued_population: int) -> Recogniser:
+    """spaCy's factory (entry point `geomap_recogniser`): the config carries `RecogniserSettings`;
+    no gazetteer path means the default gazetteer."""
     from geomap.gazetteer.store import shared_gazetteer
 
     return Recogniser(shared_gazetteer(gazetteer_path), RecogniserSettings(min_population, cued_population))

