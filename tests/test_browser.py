@@ -1,87 +1,94 @@
-"""Maps in a real browser: Leaflet draws the places offline, popups open with their quotes, and
-hostile text in every channel is shown as the text it is (the canary, kept in CI for good)."""
+"""Maps in a real browser (headless Debian Chromium driven by Playwright): Leaflet draws the places
+offline, popups and clicks reach every place, embedded maps are fitted after layout, and hostile
+text in every channel is shown as the text it is (the canary, kept in CI for good)."""
 
 import csv
 import json
 import shutil
-import subprocess
 
 import pytest
 
-from conftest import ROOT, SEED
+from conftest import SEED
 from geomap.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")]
 
-PROBE = """
-<script>
-window.__alerts = [];
-window.alert = window.confirm = window.prompt = function (m) { window.__alerts.push(String(m)); };
-window.addEventListener("load", function () { setTimeout(function () {
-  var map = Object.keys(window).filter(function (k) { return /^map_\\d+$/.test(k); }).map(function (k) { return window[k]; })[0];
-  var seen = {popups: [], tooltips: [], alerts: window.__alerts};
-  map.eachLayer(function (layer) {
+FIND_MAP = "Object.keys(window).filter(k => /^map_\\d+$/.test(k)).map(k => window[k])[0]"
+SEEN = """async () => {
+  const map = %s;
+  const seen = {popups: [], tooltips: []};
+  map.eachLayer(layer => {
     if (layer.getPopup && layer.getPopup()) {
       layer.openPopup();
-      var box = layer.getPopup().getElement().querySelector(".leaflet-popup-content");
-      seen.popups.push({text: box ? box.textContent : null, marks: box ? box.querySelectorAll("mark").length : 0});
+      const box = layer.getPopup().getElement().querySelector(".leaflet-popup-content");
+      seen.popups.push({text: box.textContent, marks: box.querySelectorAll("mark").length});
       map.closePopup();
     }
     if (layer.getTooltip && layer.getTooltip()) {
       layer.openTooltip();
-      var tip = layer.getTooltip().getElement();
-      seen.tooltips.push(tip ? tip.textContent : null);
+      seen.tooltips.push(layer.getTooltip().getElement().textContent);
       layer.closeTooltip();
     }
   });
-  seen.legend = (document.querySelector(".geomap-legend") || {}).textContent;
-  seen.attribution = (document.querySelector(".leaflet-control-attribution") || {}).textContent;
-  seen.layers = (document.querySelector(".leaflet-control-layers") || {}).textContent;
+  const text = sel => (document.querySelector(sel) || {}).textContent;
+  seen.legend = text(".geomap-legend");
+  seen.attribution = text(".leaflet-control-attribution");
   seen.title = document.title;
   seen.drawn = document.querySelectorAll("path.leaflet-interactive").length;
   seen.clusters = document.querySelectorAll(".marker-cluster").length;
   seen.images = document.querySelectorAll(".leaflet-popup-content img, .geomap-legend img, .leaflet-tooltip img").length;
-  var out = document.createElement("pre"); out.id = "probe"; out.textContent = JSON.stringify(seen);
-  document.body.appendChild(out);
-}, 300); });
-</script>
-"""
+  return seen;
+}""" % FIND_MAP
 
 
-def browse(page, profile) -> dict:
-    """What the page shows after its scripts ran (popups, tooltips, legend, title); fails the test on
-    any uncaught script error."""
-    html = page.read_text(encoding="utf-8")
-    page.write_text(html.replace("<body>", "<body>" + PROBE, 1), encoding="utf-8")
-    result = subprocess.run(
-        [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0",
-         "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
-    )
-    errors = [line for line in result.stderr.splitlines() if "CONSOLE" in line and "Uncaught" in line]
-    assert not errors, errors
-    dom = result.stdout
-    probe = dom.split('<pre id="probe">', 1)[1].split("</pre>", 1)[0]
-    import html as html_lib
-
-    return json.loads(html_lib.unescape(probe))
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()
 
 
-def test_seed_map_draws_offline_and_opens_popups_with_quotes(tmp_path):
-    page = tmp_path / "seed.html"
-    assert main(["map", str(SEED), "-o", str(page)]) == 0
-    seen = browse(page, tmp_path / "profile")
+@pytest.fixture
+def open_page(browser):
+    """Open a file in a fresh page of the given size; the test fails on any uncaught script error
+    or any dialog (alert, confirm, prompt) a page opens."""
+    pages, problems = [], []
+
+    def open_(path, width=1000, height=700):
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+        page.on("dialog", lambda dialog: (problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+        page.goto(path.as_uri())
+        page.wait_for_function(f"!!({FIND_MAP})" if "iframe" not in path.name else "true")
+        page.wait_for_timeout(300)
+        pages.append(page)
+        return page
+
+    yield open_
+    for page in pages:
+        page.close()
+    assert problems == []
+
+
+def test_seed_map_draws_offline_and_opens_popups_with_quotes(open_page, tmp_path):
+    path = tmp_path / "seed.html"
+    assert main(["map", str(SEED), "-o", str(path)]) == 0
+    requests = []
+    page = open_page(path)
+    page.on("request", lambda request: requests.append(request.url))
+    seen = page.evaluate(SEEN)
     assert seen["drawn"] >= 6  # six places (outlines and circles); the basemap is not interactive
     assert len(seen["popups"]) == 6 and all(p["marks"] >= 1 for p in seen["popups"])
     assert any(p["text"].startswith("Kursk Oblastregion in Russia") for p in seen["popups"])
     assert "GeoNames" in seen["attribution"]
+    assert [url for url in requests if not url.startswith(("data:", "file:"))] == []
 
 
-def test_many_towns_are_drawn_as_clusters(gazetteer, tmp_path):
+def test_many_towns_are_drawn_as_clusters(gazetteer, open_page, tmp_path):
     from geomap.model import Document, Mention, Resolution
     from geomap.render.map import render_html
 
@@ -90,9 +97,9 @@ def test_many_towns_are_drawn_as_clusters(gazetteer, tmp_path):
         start = len(text)
         text += place.name + ". "
         resolutions.append(Resolution(Mention(start, start + len(place.name), place.name), place, 0.5))
-    page = tmp_path / "many.html"
-    page.write_text(render_html(Document(text, tuple(resolutions)), gazetteer), encoding="utf-8")
-    assert browse(page, tmp_path / "profile")["clusters"] > 0
+    path = tmp_path / "many.html"
+    path.write_text(render_html(Document(text, tuple(resolutions)), gazetteer), encoding="utf-8")
+    assert open_page(path).evaluate(SEEN)["clusters"] > 0
 
 
 def payloads(sentinel) -> list[str]:
@@ -117,15 +124,14 @@ def _hostile_gazetteer(tmp_path, name: str):
     return db
 
 
-def test_hostile_text_in_every_channel_is_shown_literally_and_never_runs(tmp_path):
+def test_hostile_text_in_every_channel_is_shown_literally_and_never_runs(open_page, tmp_path):
     sentinel = tmp_path / "SENTINEL"
     hostile = payloads(sentinel)
-    place_name = "Canaryville " + " ".join(hostile)
-    db = _hostile_gazetteer(tmp_path, place_name)
+    db = _hostile_gazetteer(tmp_path, "Canaryville " + " ".join(hostile))
     lines = [f"Canary headline {' '.join(hostile)}"]
     lines += [f"The population of Moscow grew by {p} people." for p in hostile]
     lines.append("Rescuers arrived in Canaryville on Monday.")
-    article = tmp_path / ("canary {{7*7}} {#42 ${} `tick` <img src=x onerror=alert(1)>.txt")
+    article = tmp_path / "canary {{7*7}} {#42 ${} `tick` <img src=x onerror=alert(1)>.txt"
     article.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     default_page = tmp_path / "default.html"
@@ -135,10 +141,10 @@ def test_hostile_text_in_every_channel_is_shown_literally_and_never_runs(tmp_pat
                  "--title", "T " + " ".join(hostile), "--source", "S " + " ".join(hostile),
                  "--tiles", "http://127.0.0.1:9/{z}/{x}/{y}.png", "--attribution", "A " + " ".join(hostile)]) == 0
 
-    for page, title, source in ((default_page, lines[0], article.name),
+    for path, title, source in ((default_page, lines[0], article.name),
                                 (named_page, "T " + " ".join(hostile), "S " + " ".join(hostile))):
-        seen = browse(page, tmp_path / f"profile-{page.stem}")
-        assert seen["alerts"] == [] and seen["images"] == 0
+        seen = open_page(path).evaluate(SEEN)
+        assert seen["images"] == 0
         moscow = next(p["text"] for p in seen["popups"] if p["text"].startswith("Moscow"))
         canary = next(p["text"] for p in seen["popups"] if p["text"].startswith("Canaryville"))
         for payload in hostile:
@@ -150,3 +156,113 @@ def test_hostile_text_in_every_channel_is_shown_literally_and_never_runs(tmp_pat
         assert "grew by 49" not in moscow and "XXX" not in moscow
     assert "A " + " ".join(hostile) in seen["attribution"]
     assert not sentinel.exists()
+
+
+FITTED = """() => {
+  const map = %s;
+  const places = JSON.parse(document.querySelector('script[type="application/json"]').textContent).places;
+  const focus = L.latLngBounds([]), view = map.getBounds();
+  const inside = places.every(p => {
+    if (p.bounds && p.area <= 400) {
+      const b = L.latLngBounds([[p.bounds[1], p.bounds[0]], [p.bounds[3], p.bounds[2]]]);
+      focus.extend(b);
+      return view.pad(0.001).contains(b);
+    }
+    focus.extend([p.lat, p.lon]);
+    return view.contains([p.lat, p.lon]);
+  });
+  const best = Math.min(8, map.getBoundsZoom(focus, false, L.point(48, 48)));
+  return {inside: inside, zoom: map.getZoom(), best: best, width: map.getSize().x,
+          realWidth: map.getContainer().clientWidth};
+}""" % FIND_MAP
+
+REPORT = """<!DOCTYPE html><html><body>
+<p>A report with two maps side by side, shown once the reader opens them.</p>
+<details id="maps"><summary>Maps</summary><div style="display:flex;gap:8px">
+<div style="flex:1">%s</div>
+<div style="flex:1">%s</div>
+</div></details></body></html>"""
+
+
+def test_fragments_side_by_side_are_fitted_every_time(geoparser, gazetteer, seed_document, open_page, tmp_path):
+    from geomap.render.map import fragment, render_html
+
+    small = geoparser.parse("Floods reached Szentendre, north of Budapest, on Monday.")
+    pieces = [fragment(render_html(d, gazetteer), height="360px") for d in (seed_document, small)]
+    report = tmp_path / "report-iframe.html"
+    report.write_text(REPORT % tuple(pieces), encoding="utf-8")
+    page = open_page(report)
+    for round_ in range(20):
+        if round_:
+            page.reload()
+        page.wait_for_timeout(20 * (round_ % 5))  # the reader opens the maps after they loaded hidden
+        page.evaluate("document.getElementById('maps').open = true")
+        page.wait_for_timeout(300)
+        frames = [f for f in page.frames if f is not page.main_frame]
+        assert len(frames) == 2
+        for frame in frames:
+            state = frame.evaluate(FITTED)
+            assert state["width"] == state["realWidth"] > 300 and state["inside"], (round_, state)
+            assert state["zoom"] == state["best"], (round_, state)  # fitted at its final size
+
+
+def test_a_click_reaches_the_town_and_the_region_under_a_country_named_as_adjective(geoparser, gazetteer,
+                                                                                     open_page, tmp_path):
+    from geomap.render.map import render_html
+
+    document = geoparser.parse("Russian forces shelled Kursk Oblast overnight. In Rylsk, residents sheltered.")
+    places = {r.mention.text: r.place for r in document.resolutions if r.place}
+    assert {"Russian", "Kursk Oblast", "Rylsk"} <= places.keys()
+    outline, _ = gazetteer.geometry(places["Kursk Oblast"].geonameid)
+    inside = outline.buffer(-0.3).representative_point()  # well inside the region, away from the town
+    path = tmp_path / "click.html"
+    path.write_text(render_html(document, gazetteer), encoding="utf-8")
+    page = open_page(path)
+    for name, (lat, lon) in ((places["Rylsk"].name, (places["Rylsk"].lat, places["Rylsk"].lon)),
+                             ("Kursk Oblast", (inside.y, inside.x))):
+        x, y = page.evaluate(f"""() => {{ const map = {FIND_MAP};
+            const p = map.latLngToContainerPoint([{lat}, {lon}]), r = map.getContainer().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y]; }}""")
+        page.mouse.click(x, y)
+        page.wait_for_timeout(100)
+        assert page.text_content(".leaflet-popup .geomap-title") == name
+        page.evaluate(f"() => {FIND_MAP}.closePopup()")
+        page.wait_for_timeout(250)
+
+
+def test_popups_stay_inside_a_small_map(seed_document, gazetteer, open_page, tmp_path):
+    from geomap.render.map import render_html
+
+    path = tmp_path / "small.html"
+    path.write_text(render_html(seed_document, gazetteer), encoding="utf-8")
+    page = open_page(path, width=600, height=400)
+    count = page.evaluate(f"() => {{ let n = 0; {FIND_MAP}.eachLayer(l => {{ if (l.getPopup && l.getPopup()) n++; }}); return n; }}")
+    assert count == 6
+    for i in range(count):
+        page.evaluate(f"""() => {{ const map = {FIND_MAP}; const layers = [];
+            map.eachLayer(l => {{ if (l.getPopup && l.getPopup()) layers.push(l); }}); layers[{i}].openPopup(); }}""")
+        page.wait_for_timeout(400)  # autopan
+        box = page.evaluate("""() => { const r = document.querySelector('.leaflet-popup').getBoundingClientRect();
+            const m = document.querySelector('.folium-map').getBoundingClientRect();
+            return {inside: r.top >= m.top && r.left >= m.left && r.bottom <= m.bottom && r.right <= m.right,
+                    popup: [r.top, r.left, r.bottom, r.right], map: [m.top, m.left, m.bottom, m.right]}; }""")
+        assert box["inside"], box
+        page.evaluate(f"() => {FIND_MAP}.closePopup()")
+        page.wait_for_timeout(250)
+
+
+def test_two_fragments_in_markdown_render_as_two_maps(seed_document, gazetteer, geoparser, open_page, tmp_path):
+    markdown_it = pytest.importorskip("markdown_it", reason="markdown-it-py is not installed")
+    from geomap.render.map import fragment, render_html
+
+    small = geoparser.parse("Floods reached Szentendre, north of Budapest, on Monday.")
+    text = "# Report\n\nThe seed article:\n\n{}\n\nAnd the floods:\n\n{}\n\nEnd of report.\n".format(
+        *(fragment(render_html(d, gazetteer), height="300px") for d in (seed_document, small)))
+    body = markdown_it.MarkdownIt("commonmark").render(text)
+    assert body.count("<iframe") == 2 and "&lt;iframe" not in body
+    report = tmp_path / "markdown-iframe.html"
+    report.write_text(f"<!DOCTYPE html><html><body>{body}</body></html>", encoding="utf-8")
+    page = open_page(report)
+    page.wait_for_timeout(300)
+    frames = [f for f in page.frames if f is not page.main_frame]
+    assert [f.evaluate(f"() => !!({FIND_MAP})") for f in frames] == [True, True]

@@ -15,6 +15,7 @@ from html import escape
 
 import shapely
 
+from geomap.errors import InputError
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Document, Feature, MentionKind, Place, Resolution
 
@@ -60,6 +61,16 @@ class MapOptions:
     """An http(s) tile URL template ({z}/{x}/{y}); None draws the offline outline basemap."""
     attribution: str | None = None
     """Plain text crediting the tiles; shown as text, never as markup."""
+    view: tuple[float, float, int] | None = None
+    """A fixed first view (latitude, longitude, zoom) instead of fitting the places."""
+
+    def __post_init__(self) -> None:
+        if self.tiles is not None and not _TILE_URL.match(self.tiles):
+            raise InputError(f"tiles {self.tiles!r}: not an http(s) tile URL template")
+        if self.view is not None:
+            lat, lon, zoom = self.view
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 18):
+                raise InputError(f"view {lat},{lon},{zoom}: expected LAT,LON,ZOOM within ±90, ±180 and 0..18")
 
 
 def _layer(place: Place, resolutions: list[Resolution]) -> str:
@@ -141,10 +152,6 @@ def _place_view(document: Document, gazetteer: Gazetteer, place: Place, resoluti
 def _tiles(options: MapOptions) -> dict | None:
     if not options.tiles:
         return None
-    if not _TILE_URL.match(options.tiles):
-        from geomap.errors import InputError
-
-        raise InputError(f"--tiles {options.tiles!r}: not an http(s) tile URL template")
     # Leaflet shows attributions as HTML: escaped here once, so it shows as the text it is.
     return {"url": options.tiles, "attribution": escape(options.attribution or "")}
 
@@ -163,6 +170,7 @@ def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapO
         "layers": [{"name": name, "colour": colour} for name, colour in LAYERS.items()
                    if any(p["layer"] == name for p in places)],
         "cluster": towns >= CLUSTER_AT,
+        "view": list(options.view) if options.view else None,
         "places": places,
     }
 

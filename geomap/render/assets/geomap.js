@@ -167,6 +167,7 @@
     drawPlaces(view, map);
     legend(view, map);
     limitPopups(map);
-    keepFitted(map, focusBounds(view));
+    if (view.view) map.setView([view.view[0], view.view[1]], view.view[2], {animate: false});
+    else keepFitted(map, focusBounds(view));
   };
 })();
