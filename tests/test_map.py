@@ -118,3 +118,10 @@ def test_many_towns_are_clustered_without_any_network_reference(gazetteer):
     page = render_html(Document(text, tuple(resolutions)), gazetteer)
     assert map_view(page)["cluster"] is True and "L.markerClusterGroup" in page
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=", page)
+
+
+def test_the_offline_basemap_names_countries_big_ones_first(seed_document, gazetteer):
+    labels = {label["name"]: label["zoom"] for label in map_view(render_html(seed_document, gazetteer))["labels"]}
+    assert labels["Russia"] == 2 and labels["Ukraine"] == 3 and labels["Luxembourg"] == 5
+    tiled = MapOptions(tiles="https://t.example/{z}/{x}/{y}.png", attribution="t")
+    assert map_view(render_html(seed_document, gazetteer, tiled))["labels"] == []

@@ -171,6 +171,12 @@ class Gazetteer:
         }
         return sorted(places.values(), key=prominence, reverse=True)[:limit]
 
+    def of_kind(self, feature: Feature) -> list[Place]:
+        """Every place of one kind (every country, say), most populous first."""
+        rows = self._db.execute(f"SELECT {_COLUMNS} FROM places p WHERE feature = ? ORDER BY population DESC",
+                                (feature.value,))
+        return [_place(r) for r in rows]
+
     def within(self, country: str, admin1: str = "", limit: int = 100) -> list[Place]:
         """The places of a country (or of one of its first-level regions), most populous first."""
         query = f"SELECT {_COLUMNS} FROM places p WHERE country = ?" + (" AND admin1 = ?" if admin1 else "")

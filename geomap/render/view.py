@@ -149,6 +149,18 @@ def _place_view(document: Document, gazetteer: Gazetteer, place: Place, resoluti
     return view
 
 
+LABEL_ZOOMS = ((50_000_000, 2), (10_000_000, 3), (1_000_000, 4), (0, 5))
+"""From which zoom a country's name is shown on the offline basemap, by population: the big
+ones from the world view on, the small ones once there is room."""
+
+
+def _labels(gazetteer: Gazetteer) -> list[dict]:
+    """Country names for the offline basemap, each with the zoom from which it shows."""
+    return [{"name": c.name, "lat": round(c.lat, 3), "lon": round(c.lon, 3),
+             "zoom": next(zoom for population, zoom in LABEL_ZOOMS if c.population >= population)}
+            for c in gazetteer.of_kind(Feature.COUNTRY)]
+
+
 def _tiles(options: MapOptions) -> dict | None:
     if not options.tiles:
         return None
@@ -167,6 +179,7 @@ def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapO
         "attribution": escape(ATTRIBUTION),
         "tiles": _tiles(options),
         "basemap": None if options.tiles else gazetteer.basemap(),
+        "labels": [] if options.tiles else _labels(gazetteer),
         "layers": [{"name": name, "colour": colour} for name, colour in LAYERS.items()
                    if any(p["layer"] == name for p in places)],
         "cluster": towns >= CLUSTER_AT,

@@ -86,7 +86,8 @@
   }
 
   function makePanes(map) {
-    [["geomapFaint", 380], ["geomapAreas", 400], ["geomapPoints", 420]].forEach(function (p) {
+    [["geomapBase", 300], ["geomapLabels", 350], ["geomapFaint", 380], ["geomapAreas", 400],
+     ["geomapPoints", 420]].forEach(function (p) {
       map.createPane(p[0]).style.zIndex = p[1];
     });
   }
@@ -143,6 +144,26 @@
     window.addEventListener("load", fit);
   }
 
+  function basemapLabels(map, labels) {
+    // Country names on the offline basemap: text nodes in a pane beneath the places, shown from
+    // the zoom at which each fits.
+    map.getPane("geomapLabels").style.pointerEvents = "none";
+    var markers = labels.map(function (label) {
+      var icon = L.divIcon({className: "geomap-label", html: el("span", null, label.name), iconSize: null});
+      return {zoom: label.zoom, marker: L.marker([label.lat, label.lon], {icon: icon, pane: "geomapLabels",
+                                                                          interactive: false, keyboard: false})};
+    });
+    function update() {
+      var zoom = map.getZoom();
+      markers.forEach(function (m) {
+        if (zoom >= m.zoom) { if (!map.hasLayer(m.marker)) m.marker.addTo(map); }
+        else if (map.hasLayer(m.marker)) map.removeLayer(m.marker);
+      });
+    }
+    map.on("zoomend", update);
+    update();
+  }
+
   function limitPopups(map) {
     // A popup scrolls inside the map instead of running off it.
     map.on("popupopen", function (e) {
@@ -160,9 +181,10 @@
     if (view.tiles) {
       L.tileLayer(view.tiles.url, {attribution: view.tiles.attribution, maxZoom: 18}).addTo(map);
     } else if (view.basemap) {
-      L.geoJSON(view.basemap, {interactive: false, style: function () {
+      L.geoJSON(view.basemap, {pane: "geomapBase", interactive: false, style: function () {
         return {color: "#999", weight: 0.5, fillColor: "#f2efe9", fillOpacity: 1};
       }}).addTo(map);
+      basemapLabels(map, view.labels);
     }
     drawPlaces(view, map);
     legend(view, map);
