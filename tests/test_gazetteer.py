@@ -158,7 +158,7 @@ def test_user_files_and_removals_survive_a_rebuild(tmp_path):
     user = tmp_path / "user"
     user.mkdir()
     (user / "mine.csv").write_text("name,lat,lon,feature,country,aliases\nQuxville,5.5,6.5,city,NG,Qux Town\n")
-    (user / "removed.txt").write_text("2988507 Paris\n")
+    (user / "removed.jsonl").write_text('{"geonameid": 2988507, "name": "Paris"}\n')
     counts = build(tmp_path / "geomap.sqlite")
     rebuilt = Gazetteer(tmp_path / "geomap.sqlite")
     assert counts["user"] == 1 and rebuilt.search("Qux Town")[0].name == "Quxville"

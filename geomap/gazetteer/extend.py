@@ -1,14 +1,20 @@
 """The user's own places: validate CSV or GeoJSON files and import them.
 
 User files are kept in the gazetteer's user/ folder, so every rebuild imports
-them again; their entries win ties against the packaged ones.
+them again; their entries win ties against the packaged ones. A file is checked
+for everything the import needs before it is kept, so a kept file cannot break
+a later build.
 """
 
 from __future__ import annotations
 
 import csv
+import filecmp
 import json
+import re
+import shutil
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,11 +25,18 @@ from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.schema import store_entries
 from geomap.gazetteer.sources import ALIAS, DEMONYM, NAME, Entry, stable_id
+from geomap.io import atomic_writer
 from geomap.model import Feature, Place
 
 CSV_COLUMNS = ("name", "lat", "lon", "feature", "country", "aliases")
-REMOVED = "removed.txt"
-"""Ids of places the user removed, one a line (with the name after it, for people)."""
+REMOVED = "removed.jsonl"
+"""Places the user removed, one JSON object a line ({"geonameid": ..., "name": ...}): a name
+cannot break out of its line."""
+MAX_POPULATION = 10_000_000_000
+SQLITE_INTEGER = range(-(2**63), 2**63)
+_WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+_CONTROL = {"Cc", "Zl", "Zp"}
+"""Unicode categories refused in names: control characters (newlines, ANSI escapes) and line separators."""
 
 
 def user_id(name: str, lat: float, lon: float) -> int:
@@ -39,57 +52,73 @@ def _feature(value: str, where: str) -> Feature:
         raise GazetteerError(f"{where}: unknown feature {value!r} (one of: {allowed})") from None
 
 
-def _coordinate(value, low: float, high: float, what: str, where: str) -> float:
+def _number(value, low: float, high: float, what: str, where: str) -> float:
+    """A number within low..high (NaN and infinity are outside every range)."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         raise GazetteerError(f"{where}: {what} {value!r} is not a number") from None
     if not low <= number <= high:
-        raise GazetteerError(f"{where}: {what} {number} is outside {low}..{high}")
+        raise GazetteerError(f"{where}: {what} {number} is outside {low:,}..{high:,}")
     return number
 
 
+def _text(value, what: str, where: str) -> str:
+    """A stripped text field without control characters, which could forge lines or terminal output."""
+    text = str(value or "").strip()
+    if any(unicodedata.category(ch) in _CONTROL for ch in text):
+        raise GazetteerError(f"{where}: {what} {text!r} contains a control character")
+    return text
+
+
+def _geonameid(value, where: str) -> int | None:
+    raw = str(value or "").strip()
+    if not raw:
+        return None
+    if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) not in SQLITE_INTEGER:
+        raise GazetteerError(f"{where}: geonameid {raw!r} is not a whole number of at most 19 digits")
+    return int(raw)
+
+
 def _entry(props: dict, lat, lon, where: str, geometry: shapely.Geometry | None = None) -> Entry:
-    name = str(props.get("name") or "").strip()
-    if not name:
+    name = _text(props.get("name"), "name", where)
+    if not fold(name):
         raise GazetteerError(f"{where}: missing name")
-    lat_f = _coordinate(lat, -90, 90, "lat", where)
-    lon_f = _coordinate(lon, -180, 180, "lon", where)
-    raw_id = str(props.get("geonameid") or "").strip()
-    if raw_id and not raw_id.lstrip("-").isdigit():
-        raise GazetteerError(f"{where}: geonameid {raw_id!r} is not a whole number")
-    try:
-        population = int(float(props.get("population") or 0))
-    except (TypeError, ValueError):
-        raise GazetteerError(f"{where}: population {props.get('population')!r} is not a number") from None
+    lat_f = _number(lat, -90, 90, "lat", where)
+    lon_f = _number(lon, -180, 180, "lon", where)
+    geonameid = _geonameid(props.get("geonameid"), where)
     place = Place(
-        geonameid=int(raw_id) if raw_id else user_id(name, lat_f, lon_f),
+        geonameid=user_id(name, lat_f, lon_f) if geonameid is None else geonameid,
         name=name,
         lat=lat_f,
         lon=lon_f,
         feature=_feature(str(props.get("feature") or ""), where),
-        country=str(props.get("country") or "").strip().upper(),
-        admin1=str(props.get("admin1") or "").strip(),
-        population=population,
+        country=_text(props.get("country"), "country", where).upper(),
+        admin1=_text(props.get("admin1"), "admin1", where),
+        population=int(_number(props.get("population") or 0, 0, MAX_POPULATION, "population", where)),
         source="user",
     )
     entry = Entry(place, geometry=geometry)
     entry.names[name] = NAME
     aliases = props.get("aliases") or ""
     for alias in aliases if isinstance(aliases, list) else str(aliases).split("|"):
-        if str(alias).strip():
-            entry.names.setdefault(str(alias).strip(), ALIAS)
+        alias = _text(alias, "alias", where)
+        if fold(alias):
+            entry.names.setdefault(alias, ALIAS)
     return entry
 
 
 def read_csv(path: Path) -> Iterator[Entry]:
     with _open(path) as fh:
         reader = csv.DictReader(fh)
-        missing = [c for c in ("name", "lat", "lon") if c not in (reader.fieldnames or ())]
-        if missing:
-            raise GazetteerError(f"{path}:1: missing column(s) {', '.join(missing)} (expected {','.join(CSV_COLUMNS)})")
-        for row in reader:
-            yield _entry(row, row["lat"], row["lon"], f"{path}:{reader.line_num}")
+        try:
+            missing = [c for c in ("name", "lat", "lon") if c not in (reader.fieldnames or ())]
+            if missing:
+                raise GazetteerError(f"{path}:1: missing column(s) {', '.join(missing)} (expected {','.join(CSV_COLUMNS)})")
+            for row in reader:
+                yield _entry(row, row["lat"], row["lon"], f"{path}:{reader.line_num}")
+        except csv.Error as exc:  # a field over the csv module's limit
+            raise GazetteerError(f"{path}:{reader.reader.line_num}: {exc}") from None
 
 
 def read_geojson(path: Path) -> Iterator[Entry]:
@@ -103,18 +132,34 @@ def read_geojson(path: Path) -> Iterator[Entry]:
         raise GazetteerError(f"{path}: not a GeoJSON FeatureCollection")
     for i, feature in enumerate(features, 1):
         where = f"{path}: feature {i}"
-        try:
-            geom = shape(feature["geometry"])
-        except Exception as exc:  # shapely raises several types for bad geometry
-            raise GazetteerError(f"{where}: invalid geometry ({exc})") from None
+        props = (feature.get("properties") or {}) if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            raise GazetteerError(f"{where}: not a GeoJSON Feature with an object of properties")
+        geom = _geometry(feature.get("geometry"), where)
         point = geom if geom.geom_type == "Point" else geom.representative_point()
-        yield _entry(feature.get("properties") or {}, point.y, point.x, where, None if geom.geom_type == "Point" else geom)
+        yield _entry(props, point.y, point.x, where, None if geom.geom_type == "Point" else geom)
+
+
+def _geometry(value, where: str) -> shapely.Geometry:
+    """A non-empty geometry inside ±90/±180; a self-intersecting outline is repaired (make_valid)."""
+    try:
+        geom = shape(value)
+    except Exception as exc:  # shapely raises several types for bad geometry
+        raise GazetteerError(f"{where}: invalid geometry ({exc})") from None
+    if geom.is_empty:
+        raise GazetteerError(f"{where}: empty geometry")
+    min_lon, min_lat, max_lon, max_lat = geom.bounds
+    for lon in (min_lon, max_lon):
+        _number(lon, -180, 180, "longitude", where)
+    for lat in (min_lat, max_lat):
+        _number(lat, -90, 90, "latitude", where)
+    return geom if geom.is_valid else shapely.make_valid(geom)
 
 
 def _open(path: Path):
     if not path.is_file():
         raise GazetteerError(f"{path}: no such file")
-    return path.open(encoding="utf-8", newline="")
+    return path.open(encoding="utf-8-sig", newline="")  # -sig: the byte-order mark Excel writes is not data
 
 
 def read(path: Path) -> list[Entry]:
@@ -128,6 +173,20 @@ def read(path: Path) -> list[Entry]:
     except UnicodeDecodeError:
         raise GazetteerError(f"{path}: not UTF-8 text") from None
     raise GazetteerError(f"{path}: unknown gazetteer file type (use .csv or .geojson)")
+
+
+def keep(file: Path, folder: Path) -> Path:
+    """Copy a user file into `folder` for later rebuilds. Another file of the same name is not
+    replaced (its places would be lost at the next rebuild); the same file again is fine."""
+    kept = folder / file.name
+    if kept.exists():
+        if not filecmp.cmp(file, kept, shallow=False):
+            raise GazetteerError(f"{file}: {kept} is a different file of the same name, added before;"
+                                 " rename yours (or delete that one and run 'geomap gazetteer build')")
+        return kept
+    with atomic_writer(kept, "wb") as out, file.open("rb") as source:
+        shutil.copyfileobj(source, out)
+    return kept
 
 
 def import_aliases(db: sqlite3.Connection, path: Path) -> int:
@@ -150,8 +209,26 @@ def removed(folder: Path) -> list[int]:
     path = folder / REMOVED
     if not path.is_file():
         return []
-    return [int(line.split()[0]) for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip() and line.split()[0].lstrip("-").isdigit()]
+    with _open(path) as fh:
+        return [_removal(line, f"{path}:{number}") for number, line in enumerate(fh, 1) if line.strip()]
+
+
+def _removal(line: str, where: str) -> int:
+    try:
+        geonameid = json.loads(line)["geonameid"]
+    except (ValueError, TypeError, KeyError):
+        geonameid = None
+    if type(geonameid) is not int or geonameid not in SQLITE_INTEGER:
+        raise GazetteerError(f'{where}: expected {{"geonameid": ID, "name": NAME}}')
+    return geonameid
+
+
+def record_removal(folder: Path, geonameid: int, name: str) -> None:
+    """Add a removal to `folder`/removed.jsonl (rewritten whole, atomically)."""
+    path = folder / REMOVED
+    kept = path.read_text(encoding="utf-8") if path.is_file() else ""
+    with atomic_writer(path) as out:
+        out.write(kept + json.dumps({"geonameid": geonameid, "name": name}) + "\n")
 
 
 def import_all(db: sqlite3.Connection, folder: Path) -> int:
@@ -169,8 +246,10 @@ def import_all(db: sqlite3.Connection, folder: Path) -> int:
 def resolve_removal(db: sqlite3.Connection, name_or_id: str) -> tuple[int, str]:
     """The one place (id, name) an id or a name means; a name several places bear is refused,
     with their ids."""
-    if name_or_id.lstrip("-").isdigit():
-        found = db.execute("SELECT geonameid, name FROM places WHERE geonameid = ?", (int(name_or_id),)).fetchall()
+    if _WHOLE_NUMBER.fullmatch(name_or_id):
+        geonameid = int(name_or_id)
+        found = db.execute("SELECT geonameid, name FROM places WHERE geonameid = ?",
+                           (geonameid,)).fetchall() if geonameid in SQLITE_INTEGER else []
     else:
         found = db.execute("SELECT p.geonameid, p.name FROM names n JOIN places p USING (geonameid)"
                            " WHERE n.key = ? AND n.kind = ?", (fold(name_or_id), NAME)).fetchall()

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from pathlib import Path
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer import extend
-from geomap.gazetteer.build import build, stderr_progress
+from geomap.gazetteer.build import build, edit, stderr_progress, writing
 from geomap.gazetteer.paths import default_db, user_dir
+from geomap.gazetteer.schema import store_entries
 from geomap.gazetteer.store import Gazetteer
-from geomap.io import atomic_writer
 
 
 def run(args) -> int:
@@ -30,8 +29,8 @@ def run(args) -> int:
             print(json.dumps([p.to_json() for p in places], ensure_ascii=False))
         else:
             for p in places:
-                print(f"{p.geonameid:>10}  {p.name:30.30}  {p.lat:9.4f} {p.lon:10.4f}  {p.feature.value:9} "
-                      f"{p.country:2} {p.admin1:>5} {p.population:>11,}  {p.source}")
+                print(f"{p.geonameid:>10}  {printable(p.name):30.30}  {p.lat:9.4f} {p.lon:10.4f}  {p.feature.value:9} "
+                      f"{printable(p.country):2} {printable(p.admin1):>5} {p.population:>11,}  {p.source}")
         return 0 if places else 1
     if action == "info":
         info = Gazetteer.open(path).info()
@@ -44,39 +43,30 @@ def run(args) -> int:
     raise GazetteerError(f"unknown gazetteer action {action!r}")
 
 
-def _writable(path: Path) -> sqlite3.Connection:
-    Gazetteer.open(path).close()  # builds it first if needed, and checks the schema
-    return sqlite3.connect(path)
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (ANSI escapes, newlines) shown escaped, not obeyed."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def add(path: Path, file: Path) -> int:
-    """Validate the whole file, keep a copy in user/, then import it in one transaction."""
+    """Validate the whole file, import it into a copy of the gazetteer, keep the file in user/, then
+    put the copy in place: a failure or a kill at any point leaves all of the file's places or none."""
     entries = extend.read(file)
-    folder = user_dir(path)
-    db = _writable(path)
-    # The copy comes first: if the import is interrupted, the next rebuild still has the places.
-    with atomic_writer(folder / file.name, "wb") as out:
-        out.write(file.read_bytes())
-    with db:
-        added = extend.store_entries(db, entries, source="user")
-    db.close()
-    print(f"{path}: added {added} place(s) from {file}; kept in {folder / file.name}")
+    with writing(path), edit(path) as db:
+        added = store_entries(db, entries, source="user")
+        kept = extend.keep(file, user_dir(path))  # before the copy is in place: a rebuild keeps what a reader sees
+    print(f"{path}: added {added} place(s) from {file}; kept in {kept}")
     return 0
 
 
 def remove(path: Path, name_or_id: str) -> int:
-    """Remember the place in user/removed.txt for later rebuilds, then remove it from the database."""
-    db = _writable(path)
-    try:
-        geonameid, name = extend.resolve_removal(db, name_or_id)
-    except GazetteerError as exc:
-        raise GazetteerError(f"{path}: {exc}") from None
-    record = user_dir(path) / extend.REMOVED
-    kept = record.read_text(encoding="utf-8") if record.is_file() else ""
-    with atomic_writer(record) as out:
-        out.write(f"{kept}{geonameid} {name}\n")
-    with db:
+    """Remember the place in user/removed.jsonl for later rebuilds, and remove it from the database."""
+    with writing(path), edit(path) as db:
+        try:
+            geonameid, name = extend.resolve_removal(db, name_or_id)
+        except GazetteerError as exc:
+            raise GazetteerError(f"{path}: {exc}") from None
+        extend.record_removal(user_dir(path), geonameid, name)
         extend.delete(db, geonameid)
-    db.close()
-    print(f"{path}: removed {geonameid} {name}")
+    print(f"{path}: removed {geonameid} {printable(name)}")
     return 0

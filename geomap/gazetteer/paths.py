@@ -23,6 +23,11 @@ def default_db() -> Path:
     return gazetteer_dir() / DB_NAME
 
 
+def is_default(db: Path) -> bool:
+    """Whether `db` is the default location, the only one a first run may build without being asked."""
+    return db.resolve() == default_db().resolve()
+
+
 def user_dir(db: Path) -> Path:
     """The user's own gazetteer files sit in user/ beside the database and survive rebuilds."""
     return db.parent / "user"

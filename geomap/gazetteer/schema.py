@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from contextlib import closing
+from enum import Enum
+from pathlib import Path
 
 import shapely
 
+from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import Entry
 
 SCHEMA_VERSION = "3"
+APP = "geomap"
+"""The `meta` row app = geomap marks a file as a geomap gazetteer: geomap replaces no file without it
+(files built before the marker are recognised by their `schema` row and tables)."""
 
 SCHEMA = """
 CREATE TABLE places (
@@ -57,3 +64,50 @@ def store_entries(db: sqlite3.Connection, entries: Iterable[Entry], source: str 
         )
         count += 1
     return count
+
+
+class State(Enum):
+    """What is at a gazetteer path, which decides whether geomap may (re)build it."""
+
+    MISSING = "missing"
+    CURRENT = "current"
+    OLD = "built by another geomap version"
+    INTERRUPTED = "left unreadable by an interrupted write"  # a hot rollback journal beside it
+    FOREIGN = "not a geomap gazetteer"
+
+
+def read_only_uri(path: Path, immutable: bool = False) -> str:
+    """SQLite's read-only URI for a file (quoted, so '?' or '#' in a name stay part of it)."""
+    return path.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
+
+
+def identify(path: Path) -> State:
+    """Whether `path` holds one of our gazetteers, and of which version; a folder is refused."""
+    if not path.exists():
+        return State.MISSING
+    if path.is_dir():
+        raise GazetteerError(f"{path}: is a folder; give the gazetteer file, e.g. {path / 'geomap.sqlite'}")
+    try:
+        try:
+            ours, version = _stamp(read_only_uri(path))
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorname != "SQLITE_READONLY_ROLLBACK":
+                raise
+            # A hot journal that a read-only reader cannot roll back: look past it to see whose file it is.
+            return State.INTERRUPTED if _stamp(read_only_uri(path, immutable=True))[0] else State.FOREIGN
+    except sqlite3.DatabaseError:  # not SQLite, unreadable, or tables of another layout
+        return State.FOREIGN
+    if not ours:
+        return State.FOREIGN
+    return State.CURRENT if version == SCHEMA_VERSION else State.OLD
+
+
+def _stamp(uri: str) -> tuple[bool, str | None]:
+    """Whether the database is a geomap gazetteer, and its schema version."""
+    with closing(sqlite3.connect(uri, uri=True)) as db:
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "meta" not in tables:
+            return False, None
+        meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('app', 'schema')"))
+    ours = meta.get("app") == APP or ("schema" in meta and {"places", "names"} <= tables)
+    return ours, meta.get("schema")

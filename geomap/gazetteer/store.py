@@ -10,18 +10,16 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable
-from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 import shapely
 
-from geomap.errors import GazetteerError
-from geomap.gazetteer.build import build, stderr_progress
+from geomap.gazetteer.build import ensure, refusal
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.paths import default_db
-from geomap.gazetteer.schema import SCHEMA_VERSION
+from geomap.gazetteer.schema import State, identify, read_only_uri
 from geomap.gazetteer.sources import DEMONYM, NAME
 from geomap.model import Candidate, Feature, Place
 
@@ -66,22 +64,18 @@ class Gazetteer:
 
     def __init__(self, path: Path):
         self.path = path
-        version = _schema(path)
-        if version is None:
-            raise GazetteerError(f"{path}: not a geomap gazetteer; run 'geomap gazetteer build'")
-        if version != SCHEMA_VERSION:
-            raise GazetteerError(f"{path}: gazetteer was built by another geomap version; run 'geomap gazetteer build'")
-        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        state = identify(path)
+        if state is not State.CURRENT:
+            raise refusal(path, state)
+        self._db = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         self.candidates = lru_cache(maxsize=65536)(self._candidates)
 
     @classmethod
     def open(cls, path: Path | None = None, build_if_missing: bool = True) -> Gazetteer:
-        """Open the gazetteer, building it once from the packaged sources if it is not there yet."""
+        """Open the gazetteer; unless told not to, build it first where geomap may (see `build.ensure`)."""
         path = Path(path) if path else default_db()
-        if not path.exists() or _schema(path) != SCHEMA_VERSION:
-            if not build_if_missing:
-                raise GazetteerError(f"{path}: no gazetteer of this geomap version; run 'geomap gazetteer build'")
-            build(path, stderr_progress)
+        if build_if_missing:
+            ensure(path)
         return cls(path)
 
     def close(self) -> None:
@@ -214,16 +208,6 @@ class Gazetteer:
             "names": q("SELECT count(*) FROM names").fetchone()[0],
             "places": q("SELECT count(*) FROM places").fetchone()[0],
         }
-
-
-def _schema(path: Path) -> str | None:
-    """The schema version a gazetteer file was built with, or None if it is not one."""
-    try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            row = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-    except sqlite3.DatabaseError:  # not SQLite, no meta table, or no file at all
-        return None
-    return row[0] if row else None
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
