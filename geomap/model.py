@@ -11,15 +11,24 @@ from enum import Enum
 
 
 class Feature(str, Enum):
-    """What kind of place a gazetteer entry is; drives ranking and map layers."""
+    """What kind of place a gazetteer entry is: the vocabulary of `place.feature` in the JSON.
+    Everything else geomap knows about a kind (rank, prior, layer, drawing) is in `geomap.kinds`."""
 
     CONTINENT = "continent"
     COUNTRY = "country"
+    TERRITORY = "territory"
     ADMIN1 = "admin1"
     ADMIN2 = "admin2"
     CITY = "city"
     CAPITAL = "capital"
     PHYSICAL = "physical"
+    RIVER = "river"
+    LAKE = "lake"
+    MOUNTAIN = "mountain"
+    RANGE = "range"
+    ISLAND = "island"
+    PENINSULA = "peninsula"
+    LANDFORM = "landform"
     REGION = "region"
     OTHER = "other"
 
