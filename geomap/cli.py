@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from geomap import __version__
-from geomap.errors import GeomapError
+from geomap.errors import GeomapError, InputError
 
 DEFAULT_OUTPUTS = Path("outputs")
 
@@ -30,7 +30,8 @@ def parser() -> argparse.ArgumentParser:
 
     m = sub.add_parser("map", help="write an HTML map of the places an article names")
     m.add_argument("article", help="UTF-8 text file, or - for standard input")
-    m.add_argument("-o", "--output", type=Path, help="HTML file (default: outputs/ARTICLE.html)")
+    m.add_argument("-o", "--output", type=Path,
+                   help="HTML file, or a .png or .svg image (default: outputs/ARTICLE.html)")
     m.add_argument("--title", default=None, help="map title (default: the article's first line)")
     m.add_argument("--tiles", default=None, help="online tile URL template or folium provider (default: offline outlines)")
     m.add_argument("--attribution", default=None, help="attribution for --tiles")
@@ -38,6 +39,9 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--fragment", action="store_true",
                    help="write an HTML fragment to paste into a report (an iframe with the map in srcdoc)")
     m.add_argument("--source", default=None, help="source line under the title (default: the article's file name)")
+    m.add_argument("--size", default=None,
+                   help="image size: WIDTHxHEIGHT in pixels (default 1400x900) or inches (7x4.5in)")
+    m.add_argument("--dpi", type=int, default=None, help="image resolution in dots per inch (default 200)")
     _common(m)
 
     e = sub.add_parser("extract", help="print or write the places an article (or a JSONL of articles) names")
@@ -89,18 +93,29 @@ def cmd_map(args) -> int:
     from geomap.gazetteer.store import shared_gazetteer
     from geomap.io import read_article, write_text
     from geomap.render.export import to_geojson
-    from geomap.render.map import MapOptions, fragment, render_html
+    from geomap.render.map import GeoMap, MapOptions
+    from geomap.render.static import image_format, image_size
 
     text = read_article(args.article)
     output = args.output or DEFAULT_OUTPUTS / f"{'stdin' if args.article == '-' else Path(args.article).stem}.html"
+    image = image_format(output)  # "png", "svg", or None for HTML; any other suffix is refused here
+    if image and (args.fragment or args.tiles):
+        raise InputError(f"{output}: --fragment and --tiles are for HTML maps, not {image.upper()} images")
+    if not image and (args.size or args.dpi):
+        raise InputError(f"{output}: --size and --dpi are for .png and .svg images")
+    if image:
+        image_size(args.size, args.dpi)  # a bad size is refused before any work
     document = _geoparser(args).parse(text)
     if not text.strip():
         print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
     title = args.title if args.title is not None else next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     source = args.source if args.source is not None else ("" if args.article == "-" else Path(args.article).name)
     options = MapOptions(title, source, args.tiles, args.attribution)
-    html = render_html(document, shared_gazetteer(args.gazetteer), options)
-    write_text(output, fragment(html) if args.fragment else html)
+    geomap_map = GeoMap.of(document, shared_gazetteer(args.gazetteer), options)
+    if args.fragment:
+        write_text(output, geomap_map.fragment())
+    else:
+        geomap_map.save(output, args.size, args.dpi)
     if args.geojson:
         write_text(args.geojson, json.dumps(to_geojson(document), ensure_ascii=False, indent=1))
     print(f"{output}: {len(document.places)} places, {sum(1 for r in document.resolutions if r.place)} mentions")

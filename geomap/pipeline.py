@@ -102,12 +102,12 @@ class Geoparser:
         return to_document(self.nlp(text), id)
 
     def map(self, text: str, title: str = "", source: str = ""):
-        """Parse `text` and render its map: a `GeoMap` to save, embed, or show in Jupyter."""
+        """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter."""
         from geomap.gazetteer.store import shared_gazetteer
-        from geomap.render.map import GeoMap, MapOptions, render_html
+        from geomap.render.map import GeoMap, MapOptions
 
         gazetteer = shared_gazetteer(self.gazetteer_path)
-        return GeoMap(render_html(self.parse(text), gazetteer, MapOptions(title, source)))
+        return GeoMap.of(self.parse(text), gazetteer, MapOptions(title, source))
 
     def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[Document]:
         """(text, id) pairs to documents, in order, batched through spaCy."""

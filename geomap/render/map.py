@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from html import escape
+from pathlib import Path
 
 from geomap.errors import InputError
 from geomap.gazetteer.store import Gazetteer
@@ -18,14 +19,18 @@ from geomap.model import Document
 from geomap.render.leaflet import PageParts, new_map, number_ids
 from geomap.render.view import MapOptions, prepare, to_script_json
 
-__all__ = ["GeoMap", "MapOptions", "fragment", "render_html"]
+__all__ = ["GeoMap", "MapOptions", "fragment", "page_html", "render_html"]
 
 _CSS_LENGTH = re.compile(r"^\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)$")
 
 
 def render_html(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> str:
     """The whole page: one self-contained HTML file."""
-    view = prepare(document, gazetteer, options)
+    return page_html(prepare(document, gazetteer, options))
+
+
+def page_html(view: dict) -> str:
+    """The page that draws a view from `view.prepare`."""
     fmap = new_map()
     PageParts(to_script_json(view), view["cluster"]).add_to(fmap)
     number_ids(fmap.get_root())
@@ -45,14 +50,41 @@ def fragment(page: str, height: str = "600px", width: str = "100%") -> str:
 
 @dataclass(frozen=True, slots=True)
 class GeoMap:
-    """A rendered map: save it, embed it, or let Jupyter show it."""
+    """A map of one document: save it (HTML, PNG or SVG), embed it, draw it as an image, or let Jupyter show it."""
 
-    page: str
+    view: dict
+    """What the map shows (`view.prepare`); the page and the images are drawn from it."""
 
-    def save(self, path) -> None:
+    @classmethod
+    def of(cls, document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> GeoMap:
+        return cls(prepare(document, gazetteer, options))
+
+    @property
+    def page(self) -> str:
+        return page_html(self.view)
+
+    def save(self, path: str | Path, size: str | None = None, dpi: int | None = None) -> None:
+        """Write the file the suffix names: .png or .svg an image (`size`, `dpi` as `to_png`), else HTML."""
         from geomap.io import write_text
+        from geomap.render.static import image_format, image_size, write_image
 
-        write_text(path, self.page)
+        if fmt := image_format(path):
+            write_image(path, self.view, fmt, image_size(size, dpi))
+        else:
+            write_text(path, self.page)
+
+    def to_png(self, size: str | None = None, dpi: int | None = None) -> bytes:
+        """The map as a PNG image: `size` is WIDTHxHEIGHT in pixels ("1400x900", the default) or
+        inches ("7x4.5in") at `dpi` (default 200)."""
+        from geomap.render.static import image_size, render_image
+
+        return render_image(self.view, "png", image_size(size, dpi))
+
+    def to_svg(self, size: str | None = None, dpi: int | None = None) -> bytes:
+        """The map as an SVG image, sized as `to_png`."""
+        from geomap.render.static import image_size, render_image
+
+        return render_image(self.view, "svg", image_size(size, dpi))
 
     def fragment(self, height: str = "600px", width: str = "100%") -> str:
         return fragment(self.page, height, width)
