@@ -328,6 +328,19 @@ def test_an_unwritable_gazetteer_folder_is_refused(tmp_path, monkeypatch, capsys
     assert f"{folder}: cannot write the gazetteer here" in capsys.readouterr().err
 
 
+def test_a_full_disk_during_add_is_one_line_and_leaves_the_gazetteer_as_it_was(tiny, tmp_path):
+    places = write_csv(tmp_path / "many.csv", [[f"Town {i}", 1, 2] for i in range(20_000)])
+    before = tiny.read_bytes()
+    limit = len(before) + 100_000  # room for the copy, not for the places: writes past it fail with EFBIG
+    code = ("import resource, signal, sys; from geomap.cli import main; signal.signal(signal.SIGXFSZ, signal.SIG_IGN);"
+            f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit})); sys.exit(main(sys.argv[1:]))")
+    result = subprocess.run([sys.executable, "-c", code, "gazetteer", "add", str(places), "--gazetteer", str(tiny)],
+                            capture_output=True, text=True)
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"geomap: {tiny.parent}: cannot write the gazetteer (") and result.stderr.count("\n") == 1
+    assert tiny.read_bytes() == before and leftovers(tiny.parent) == [] and not user_dir(tiny).exists()
+
+
 KILLS = 24
 ROWS = 20_000
 

@@ -8,6 +8,7 @@ Writers take a lock on the gazetteer's folder, so they queue instead of losing e
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -47,6 +48,9 @@ ALIASES = Path(__file__).resolve().parent / "data" / "aliases.csv"
 
 TEMP_PREFIX = ".geomap-build-"
 """Temporary gazetteers; those a killed run left are removed by the next run that takes the lock."""
+
+WRITE_FAILURES = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+"""What a full disk, a quota or a failing disk raise: the user's to fix (exit 3), not a bug in geomap."""
 
 Progress = Callable[[str], None]
 
@@ -187,20 +191,34 @@ def _install(tmp: Path, target: Path) -> None:
 
 
 @contextmanager
+def _write_failures(folder: Path) -> Iterator[None]:
+    """A full disk, a quota or an I/O error while writing becomes one line naming the folder."""
+    try:
+        yield
+    except (OSError, sqlite3.OperationalError) as exc:
+        code = getattr(exc, "sqlite_errorname", "")
+        if getattr(exc, "errno", None) not in WRITE_FAILURES and code != "SQLITE_FULL" and not code.startswith("SQLITE_IOERR"):
+            raise
+        problem = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise GazetteerError(f"{folder}: cannot write the gazetteer ({problem}); it is left as it was") from None
+
+
+@contextmanager
 def edit(target: Path) -> Iterator[sqlite3.Connection]:
     """A connection to a copy of the gazetteer that replaces it only when the block succeeds.
     Call it inside `writing(target)`."""
     tmp = _temp_file(target.parent)
     try:
-        shutil.copyfile(target, tmp)
-        db = sqlite3.connect(tmp)
-        try:
-            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")  # a failed copy is thrown away
-            with db:
-                yield db
-        finally:
-            db.close()
-        _install(tmp, target)
+        with _write_failures(target.parent):
+            shutil.copyfile(target, tmp)
+            db = sqlite3.connect(tmp)
+            try:
+                db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")  # a failed copy is thrown away
+                with db:
+                    yield db
+            finally:
+                db.close()
+            _install(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -211,22 +229,23 @@ def _build(target: Path, progress: Progress) -> dict[str, int]:
     tmp = _temp_file(target.parent)
     started = time.monotonic()
     try:
-        db = sqlite3.connect(tmp)
-        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        counts, countries = _fill(db, target, progress)
-        db.executemany("INSERT INTO meta VALUES (?,?)", [
-            ("app", APP),
-            ("schema", SCHEMA_VERSION),
-            ("basemap", basemap(e.geometry for e in countries)),
-            ("built_seconds", f"{time.monotonic() - started:.1f}"),
-            *((f"count_{k}", str(v)) for k, v in counts.items()),
-        ])
-        db.execute("CREATE INDEX places_lat ON places (lat)")
-        db.execute("CREATE INDEX places_area ON places (country, admin1, population)")
-        db.commit()
-        db.execute("ANALYZE")
-        db.close()
-        _install(tmp, target)
+        with _write_failures(target.parent):
+            db = sqlite3.connect(tmp)
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+            counts, countries = _fill(db, target, progress)
+            db.executemany("INSERT INTO meta VALUES (?,?)", [
+                ("app", APP),
+                ("schema", SCHEMA_VERSION),
+                ("basemap", basemap(e.geometry for e in countries)),
+                ("built_seconds", f"{time.monotonic() - started:.1f}"),
+                *((f"count_{k}", str(v)) for k, v in counts.items()),
+            ])
+            db.execute("CREATE INDEX places_lat ON places (lat)")
+            db.execute("CREATE INDEX places_area ON places (country, admin1, population)")
+            db.commit()
+            db.execute("ANALYZE")
+            db.close()
+            _install(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
