@@ -2,12 +2,14 @@
 
 Every expected failure is a `GeomapError`, printed as one line on stderr with
 its exit code (2 input, 3 gazetteer, 4 model, 5 output; 70 for a bug); `--debug` shows the traceback.
+A closed standard output (`geomap ... | head`) ends the run quietly with 141.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from geomap import __version__
 from geomap.errors import GeomapError, InputError
 
 DEFAULT_OUTPUTS = Path("outputs")
+BROKEN_PIPE = 141
+"""Exit code when standard output's reader went away (128 + SIGPIPE: what a shell reports for `cat` in `cat | head`)."""
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -33,7 +37,8 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("-o", "--output", type=Path,
                    help="HTML file, or a .png or .svg image (default: outputs/ARTICLE.html)")
     m.add_argument("--title", default=None, help="map title (default: the article's first line)")
-    m.add_argument("--tiles", default=None, help="online tile URL template or folium provider (default: offline outlines)")
+    m.add_argument("--tiles", default=None,
+                   help="online tile URL template, http(s) only; needs --attribution (default: offline outlines)")
     m.add_argument("--attribution", default=None, help="attribution for --tiles")
     m.add_argument("--geojson", type=Path, default=None, help="also write the places as GeoJSON here")
     m.add_argument("--fragment", action="store_true",
@@ -89,6 +94,14 @@ def _geoparser(args):
     return Geoparser(args.model or DEFAULT_MODEL, args.gazetteer)
 
 
+def _refuse_overwriting(args, inputs: list[str | None], outputs: list[Path | None]) -> None:
+    """Before any work: no output may be an input, the gazetteer included."""
+    from geomap.gazetteer.paths import default_db
+    from geomap.io import refuse_overwriting
+
+    refuse_overwriting([*inputs, args.gazetteer or default_db()], outputs)
+
+
 def cmd_map(args) -> int:
     from geomap.gazetteer.store import shared_gazetteer
     from geomap.io import read_article, write_text
@@ -96,8 +109,8 @@ def cmd_map(args) -> int:
     from geomap.render.map import GeoMap, MapOptions
     from geomap.render.static import image_format, image_size
 
-    text = read_article(args.article)
     output = args.output or DEFAULT_OUTPUTS / f"{'stdin' if args.article == '-' else Path(args.article).stem}.html"
+    _refuse_overwriting(args, [args.article], [output, args.geojson])
     image = image_format(output)  # "png", "svg", or None for HTML; any other suffix is refused here
     if image and (args.fragment or args.tiles):
         raise InputError(f"{output}: --fragment and --tiles are for HTML maps, not {image.upper()} images")
@@ -105,6 +118,9 @@ def cmd_map(args) -> int:
         raise InputError(f"{output}: --size and --dpi are for .png and .svg images")
     if image:
         image_size(args.size, args.dpi)  # a bad size is refused before any work
+    if args.tiles and not args.attribution:
+        raise InputError("--tiles needs --attribution TEXT: the tile provider's credit, shown on the map")
+    text = read_article(args.article)
     document = _geoparser(args).parse(text)
     if not text.strip():
         print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
@@ -130,7 +146,9 @@ def cmd_extract(args) -> int:
         return extract_jsonl(args)
     if not args.article:
         raise GeomapError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
-    document = _geoparser(args).parse(read_article(args.article))
+    _refuse_overwriting(args, [args.article], [args.output])
+    text = read_article(args.article)  # refused before the model loads
+    document = _geoparser(args).parse(text)
     text = json.dumps(to_geojson(document), ensure_ascii=False) if args.format == "geojson" else to_json(document)
     if args.output:
         write_text(args.output, text + "\n")
@@ -150,9 +168,10 @@ def extract_jsonl(args) -> int:
         raise GeomapError("extract --jsonl needs -o OUTPUT")
     if args.workers < 1 or args.batch_size < 1:
         raise GeomapError("--workers and --batch-size must be at least 1")
+    _refuse_overwriting(args, [args.jsonl], [args.output])
+    records = read_records(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
     shared_gazetteer(args.gazetteer)  # build it once here, not in every worker
     job = Job(args.model or DEFAULT_MODEL, str(args.gazetteer) if args.gazetteer else None, args.batch_size)
-    records = read_records(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
     parquet = args.output.suffix.lower() == ".parquet"
     failed = 0
     with atomic_writer(args.output, "wb" if parquet else "w") as fh:
@@ -171,9 +190,11 @@ def extract_jsonl(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from geomap.evaluate import evaluate, format_report
+    from geomap.evaluate import evaluate, format_report, read_gold
 
-    figures = evaluate(args.gold, _geoparser(args), args.pred)
+    _refuse_overwriting(args, [args.gold], [args.pred])
+    gold = read_gold(args.gold)  # every line checked before the model loads
+    figures = evaluate(gold, _geoparser(args), args.pred)
     print(json.dumps(figures, indent=1) if args.json else format_report(figures))
     return 0
 
@@ -190,7 +211,12 @@ COMMANDS = {"map": cmd_map, "extract": cmd_extract, "eval": cmd_eval, "gazetteer
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # so a reader that went away shows here, not in Python's flush at exit
+        return code
+    except BrokenPipeError:  # `geomap ... | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's exit flush must not fail again
+        return BROKEN_PIPE
     except GeomapError as exc:
         if args.debug:
             raise

@@ -13,8 +13,9 @@ import math
 import statistics
 from pathlib import Path
 
+from geomap.errors import InputError
 from geomap.gazetteer.store import distance_km
-from geomap.io import atomic_writer, read_records
+from geomap.io import atomic_writer, open_regular, read_json_lines, valid_unicode
 
 MAX_ERROR_KM = 20039.0
 """Half the equator: the error charged to a matched toponym left unresolved."""
@@ -71,17 +72,34 @@ def score(gold_docs: list[dict], pred_docs: list[dict]) -> dict:
     }
 
 
-def evaluate(gold_path: str, geoparser, pred_path: Path | None = None) -> dict:
-    """Run the geoparser over a gold file and score it; optionally keep the predictions."""
-    with open(gold_path, encoding="utf-8") as fh:
-        gold = [json.loads(line) for line in fh if line.strip()]
-    records = read_records(gold_path)
-    preds = [d.to_json() for d in geoparser.pipe((r.text, r.id) for r in records)]
+def read_gold(path: str) -> list[dict]:
+    """Every gold document, each checked, so a bad one is named by FILE:LINE before anything is parsed."""
+    return list(read_json_lines(open_regular(path, "a gold JSON Lines file"), path, _gold_document))
+
+
+def _gold_document(data: dict, where: str, number: int) -> dict:
+    text, toponyms = data.get("text"), data.get("toponyms")
+    if not isinstance(text, str):
+        raise InputError(f"{where}: missing string field \"text\"")
+    if not isinstance(toponyms, list):
+        raise InputError(f"{where}: missing list field \"toponyms\"")
+    for i, toponym in enumerate(toponyms, 1):
+        if not isinstance(toponym, dict):
+            raise InputError(f"{where}: toponym {i} is not an object")
+        for field, kinds in (("start", int), ("end", int), ("lat", (int, float)), ("lon", (int, float))):
+            value = toponym.get(field)
+            if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
+                raise InputError(f"{where}: toponym {i} has no number \"{field}\"")
+    ident = valid_unicode(str(data.get("id", number)), where, "id")  # the rule read_records follows too
+    return {**data, "id": ident, "text": valid_unicode(text, where, "text")}
+
+
+def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None) -> dict:
+    """Run the geoparser over gold documents (`read_gold`) and score it; optionally keep the predictions."""
+    preds = [d.to_json() for d in geoparser.pipe((doc["text"], doc["id"]) for doc in gold)]
     if pred_path:
         with atomic_writer(pred_path) as out:
             out.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in preds)
-    for doc in gold:
-        doc["id"] = str(doc.get("id"))
     return score(gold, preds)
 
 

@@ -1,25 +1,39 @@
-"""Reading user input safely and writing outputs atomically."""
+"""Reading user input safely and writing outputs atomically.
+
+Memory stays bounded whatever the input: an article is read up to one byte over its limit, a
+JSON Lines file one line at a time with the same bound per line, and only regular files are opened
+by name (a FIFO with no writer would block, /dev/zero never ends: pipe a stream to "-" instead).
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+import re
+import secrets
+import stat
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO, TypeVar
 
 from geomap.errors import InputError, OutputError
 
+T = TypeVar("T")
+
 MAX_TEXT_BYTES = 5_000_000
-"""An article larger than this (5 MB) is refused: it is not an article."""
+"""An article (or a JSON Lines line) larger than this (5 MB) is refused: it is not an article."""
+
+
+def _too_large(where: str, size: str) -> InputError:
+    return InputError(f"{where}: {size} is over the {MAX_TEXT_BYTES:,}-byte limit for one article")
 
 
 def _check_text(data: bytes, where: str) -> str:
     if len(data) > MAX_TEXT_BYTES:
-        raise InputError(f"{where}: {len(data):,} bytes is over the {MAX_TEXT_BYTES:,}-byte limit for one article")
+        raise _too_large(where, f"{len(data):,} bytes")
     if b"\x00" in data:
         raise InputError(f"{where}: binary data (NUL bytes), not text")
     try:
@@ -28,21 +42,44 @@ def _check_text(data: bytes, where: str) -> str:
         raise InputError(f"{where}: not UTF-8 text (bad byte at offset {exc.start})") from None
 
 
-def read_article(path: str) -> str:
-    """An article's text from a file, or standard input for "-"; UTF-8 only, refused clearly otherwise."""
-    if path == "-":
-        import sys
+def _read_bounded(fh: BinaryIO, where: str) -> bytes:
+    """At most one byte more than the limit, so an endless or huge stream costs no more memory."""
+    data = fh.read(MAX_TEXT_BYTES + 1)
+    if len(data) > MAX_TEXT_BYTES:
+        raise _too_large(where, "the input")
+    return data
 
-        return _check_text(sys.stdin.buffer.read(), "<stdin>")
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory, not an article file")
+
+def open_regular(path: str, what: str) -> BinaryIO:
+    """Open `path` for reading only if it is a regular file; opened non-blocking, so a FIFO with
+    no writer is refused at once instead of hanging."""
     try:
-        data = p.read_bytes()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = ("a directory" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "a device")
+        raise InputError(f"{path}: is {kind}, not {what}")
+    return os.fdopen(fd, "rb")
+
+
+def read_article(path: str) -> str:
+    """An article's text from a regular file, or standard input for "-"; UTF-8 only, refused clearly otherwise."""
+    if path == "-":
+        return _check_text(_read_bounded(sys.stdin.buffer, "<stdin>"), "<stdin>")
+    with open_regular(path, "an article file (use - to read standard input)") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > MAX_TEXT_BYTES:  # refused before reading a byte
+            raise _too_large(path, f"{size:,} bytes")
+        try:
+            data = _read_bounded(fh, path)
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     return _check_text(data, path)
 
 
@@ -58,14 +95,18 @@ class Record:
 def read_records(path: str, skip_bad: bool = False, report=None) -> Iterator[Record]:
     """Stream `{"id", "text"}` records from JSON Lines, or from Parquet (columns id, text) when
     the file ends in .parquet; a bad record stops the run, or is reported and skipped."""
-    p = Path(path)
-    if p.is_dir():
-        raise InputError(f"{path}: is a directory, not a JSON Lines or Parquet file")
-    if not p.exists():
-        raise InputError(f"{path}: no such file")
-    if p.suffix.lower() == ".parquet":
-        return _read_parquet(p, skip_bad, report)
-    return _read_jsonl(p, skip_bad, report)
+    fh = open_regular(path, "a JSON Lines or Parquet file")
+    if Path(path).suffix.lower() == ".parquet":
+        return _read_parquet(fh, Path(path), skip_bad, report)
+    return read_json_lines(fh, path, _record, skip_bad, report)
+
+
+def _skip(error: InputError, skip_bad: bool, report: Callable[[str], None] | None) -> None:
+    """A bad record stops the run unless the user asked to skip it; a skipped one is still reported."""
+    if not skip_bad:
+        raise error
+    if report:
+        report(str(error))
 
 
 def _pyarrow(path: Path):
@@ -76,29 +117,27 @@ def _pyarrow(path: Path):
     return pyarrow.parquet
 
 
-def _read_parquet(path: Path, skip_bad: bool, report) -> Iterator[Record]:
+def _read_parquet(fh: BinaryIO, path: Path, skip_bad: bool, report) -> Iterator[Record]:
     parquet = _pyarrow(path)
-    try:
-        source = parquet.ParquetFile(path)
-    except Exception as exc:  # pyarrow raises its own error types for a damaged file
-        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
-    if "text" not in source.schema_arrow.names:
-        raise InputError(f"{path}: no \"text\" column (columns: {', '.join(source.schema_arrow.names)})")
-    columns = [c for c in ("id", "text") if c in source.schema_arrow.names]
-    number = 0
-    for batch in source.iter_batches(batch_size=256, columns=columns):
-        data = batch.to_pydict()
-        for i, text in enumerate(data["text"]):
-            number += 1
-            if not isinstance(text, str):
-                message = f"{path}: row {number}: \"text\" is not a string"
-                if not skip_bad:
-                    raise InputError(message)
-                if report:
-                    report(message)
-                continue
-            ident = data["id"][i] if "id" in data and data["id"][i] is not None else number
-            yield Record(number, str(ident), text)
+    with fh:
+        try:
+            source = parquet.ParquetFile(fh)
+        except Exception as exc:  # pyarrow raises its own error types for a damaged file
+            raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+        names = source.schema_arrow.names
+        if "text" not in names:
+            raise InputError(f"{path}: no \"text\" column (columns: {', '.join(names)})")
+        columns = [c for c in ("id", "text") if c in names]
+        number = 0
+        for batch in source.iter_batches(batch_size=256, columns=columns):
+            data = batch.to_pydict()
+            for i, text in enumerate(data["text"]):
+                number += 1
+                if not isinstance(text, str):
+                    _skip(InputError(f"{path}: row {number}: \"text\" is not a string"), skip_bad, report)
+                    continue
+                ident = data["id"][i] if "id" in data and data["id"][i] is not None else number
+                yield Record(number, str(ident), text)
 
 
 class ParquetLines:
@@ -129,63 +168,155 @@ class ParquetLines:
         self._writer.close()
 
 
-def _read_jsonl(p: Path, skip_bad: bool, report) -> Iterator[Record]:
-    path = str(p)
-    try:
-        fh = p.open("rb")
-    except OSError as exc:  # an input error, not one of the output being written meanwhile
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+def read_json_lines(fh: BinaryIO, path: str, make: Callable[[dict, str, int], T], skip_bad: bool = False,
+                    report: Callable[[str], None] | None = None) -> Iterator[T]:
+    """One value per non-blank line of a JSON Lines file, made by `make(object, "FILE:LINE", line)`;
+    a bad line stops the run with FILE:LINE and the problem, or is reported and skipped."""
     with fh:
-        for number, raw in enumerate(fh, 1):
-            if not raw.strip():
+        for number, raw in _lines(fh):
+            if raw is not None and not raw.strip():
                 continue
+            where = f"{path}:{number}"
             try:
-                record = _record(raw, f"{path}:{number}", number)
+                if raw is None:
+                    raise _too_large(where, "the line")
+                value = make(_json_object(raw, where), where, number)
             except InputError as exc:
-                if not skip_bad:
-                    raise
-                if report:
-                    report(str(exc))
+                _skip(exc, skip_bad, report)
                 continue
-            yield record
+            yield value
 
 
-def _record(raw: bytes, where: str, number: int) -> Record:
+def _lines(fh: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
+    """Numbered lines without their line break, each read into a bounded buffer; None for a line
+    over the limit, whose rest is read past in small pieces (only if the reader goes on), never kept."""
+    number = 0
+    while raw := fh.readline(MAX_TEXT_BYTES + 1):
+        number += 1
+        if raw.endswith(b"\n"):
+            yield number, raw[:-1]
+        elif len(raw) <= MAX_TEXT_BYTES:  # the last line, without a line break
+            yield number, raw
+        else:
+            yield number, None
+            while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+
+
+def _json_object(raw: bytes, where: str) -> dict:
     text = _check_text(raw, where)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{where}: not valid JSON (nested too deeply)") from None
+    except ValueError:  # the only other one: Python's limit on the digits of an integer
+        digits = sys.get_int_max_str_digits()
+        raise InputError(f"{where}: not valid JSON (a number of more than {digits:,} digits)") from None
     if not isinstance(data, dict):
-        raise InputError(f"{where}: expected an object with \"id\" and \"text\"")
+        raise InputError(f"{where}: expected a JSON object")
+    return data
+
+
+def valid_unicode(value: str, where: str, field: str) -> str:
+    """`value`, if UTF-8 can write it: a JSON string may hold a lone surrogate ("\\ud800") that no output can."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problem = f"a lone surrogate at character {exc.start}"
+        raise InputError(f"{where}: \"{field}\" is not valid Unicode ({problem})") from None
+    return value
+
+
+def _record(data: dict, where: str, number: int) -> Record:
     body = data.get("text")
     if not isinstance(body, str):
         raise InputError(f"{where}: missing string field \"text\"")
-    ident = data.get("id", number)
-    return Record(number, str(ident), body)
+    ident = str(data.get("id", number))
+    return Record(number, valid_unicode(ident, where, "id"), valid_unicode(body, where, "text"))
+
+
+def refuse_overwriting(inputs: Iterable[str | Path | None], outputs: Iterable[Path | None]) -> None:
+    """Refuse, before any work, an output that is one of the inputs: by name, symbolic link or hard link."""
+    sources = [Path(i) for i in inputs if i is not None and str(i) != "-" and Path(i).exists()]
+    for output in outputs:
+        if output is None or not output.exists():
+            continue
+        for source in sources:
+            if os.path.samefile(output, source):
+                raise InputError(f"{output}: is the input {source}; refusing to overwrite it (choose another output)")
+
+
+_TEMPORARY = re.compile(r"(?P<pid>\d+)\.[0-9a-f]{8}|[a-z0-9_]{8}")
+"""The middle of a temporary output's name: the writing process and a random tag; or mkstemp's
+eight characters, as geomap wrote them before it named the process."""
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Temporary files that killed runs left beside `target`: their process is gone, or unknown."""
+    prefix = f".{target.name}."
+    for entry in os.scandir(target.parent):
+        if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
+            continue
+        found = _TEMPORARY.fullmatch(entry.name[len(prefix):-len(".tmp")])
+        if found and (found["pid"] is None or not _running(int(found["pid"]))):
+            with suppress(OSError):  # another run removed it first, or it is not ours to remove
+                os.unlink(entry.path)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _temporary(target: Path) -> tuple[Path, int]:
+    """A new file beside `target`, named after this process; created 0o666 less the umask."""
+    while True:
+        tmp = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            return tmp, os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return None
 
 
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
-    """Write to a temporary file beside `path` and rename it into place only on success."""
+    """Write to a temporary file beside `path` and rename it into place only on success; a file
+    replaced keeps its mode, a new one gets what the umask allows."""
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target}: is a directory; give a file name")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        _remove_stale_temporaries(target)
+        kept_mode = _mode(target)
+        tmp, fd = _temporary(target)
     except OSError as exc:
         raise OutputError(f"{target}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {})) as fh:
             yield fh
-        os.chmod(tmp, 0o644)
+        if kept_mode is not None:
+            os.chmod(tmp, kept_mode)
         os.replace(tmp, target)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise OutputError(f"{target}: cannot write ({exc.strerror})") from None
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
