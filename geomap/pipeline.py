@@ -91,15 +91,23 @@ def to_document(doc: Doc, id: str | None = None) -> Document:
     return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences(doc))
 
 
+PIECE_CHARS = 100_000
+"""The NER reads a longer text in pieces: spaCy refuses a text over `nlp.max_length` (1,000,000
+characters, error E088) and its NER's memory grows with the length of what it reads."""
+
+
 class Geoparser:
     """Text to `Document`: the one entry point the CLI, the batch runner and users call."""
+
+    piece_chars = PIECE_CHARS
+    """Longest text the NER reads at once."""
 
     def __init__(self, model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None):
         self.gazetteer_path = gazetteer_path
         self.nlp = load_nlp(model, gazetteer_path)
 
     def parse(self, text: str, id: str | None = None) -> Document:
-        return to_document(self.nlp(text), id)
+        return next(self.pipe([(text, id)]))
 
     def map(self, text: str, title: str = "", source: str = ""):
         """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter."""
@@ -111,5 +119,60 @@ class Geoparser:
 
     def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[Document]:
         """(text, id) pairs to documents, in order, batched through spaCy."""
-        for doc, id in self.nlp.pipe(texts, as_tuples=True, batch_size=batch_size):
+        for doc, id in self.docs(texts, batch_size):
             yield to_document(doc, id)
+
+    def docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[tuple[Doc, str | None]]:
+        """(text, id) pairs to (Doc, id): the NER over pieces of at most `piece_chars`, the pieces joined
+        into one Doc per text (offsets exact), then geomap's components over the whole Doc, so the
+        recogniser and the resolver see every mention of the text at once."""
+        names = self.nlp.pipe_names
+        whole = names[names.index("geomap_recogniser"):]
+        pieces = ((piece, (id, last)) for text, id in texts
+                  for piece, last in _marked_last(split_text(text, self.piece_chars)))
+
+        def joined() -> Iterator[tuple[Doc, str | None]]:
+            parts: list[Doc] = []
+            for doc, (id, last) in self.nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, disable=whole):
+                parts.append(doc)
+                if last:
+                    yield (parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)), id
+                    parts = []
+
+        before = [name for name in names if name not in whole]
+        yield from self.nlp.pipe(joined(), as_tuples=True, batch_size=batch_size, disable=before)
+
+
+_BREAKS = (
+    re.compile(r"\n[ \t\r\f\v]*\n\s*"),  # a blank line
+    re.compile(r"\n\s*"),  # a line break
+    re.compile(r"\b(?P<word>\w{2,})[.!?][\"'’”)\]]*\s+(?=[\"'‘“(\[]?[A-Z0-9])"),  # a sentence's end
+    re.compile(r"\s+"),  # any space
+)
+"""Where a piece may end, best first; a full stop after an abbreviation ("Gen.", "U.S.") ends no sentence."""
+
+
+def split_text(text: str, size: int) -> list[str]:
+    """`text` in pieces of at most `size` characters that join back into it exactly, each cut at the
+    last break of the best kind it holds (a word longer than `size` is cut where it must be)."""
+    pieces, start = [], 0
+    while len(text) - start > size:
+        end = _last_break(text, start, start + size)
+        pieces.append(text[start:end])
+        start = end
+    pieces.append(text[start:])
+    return pieces
+
+
+def _last_break(text: str, start: int, end: int) -> int:
+    """The end of the last break of the best kind in text[start:end], or `end` if it holds none."""
+    for boundary in _BREAKS:
+        cuts = [m.end() for m in boundary.finditer(text, start, end)
+                if (m.groupdict().get("word") or "").lower() not in ABBREVIATIONS]
+        if cuts:
+            return cuts[-1]
+    return end
+
+
+def _marked_last(pieces: list[str]) -> Iterator[tuple[str, bool]]:
+    return ((piece, i == len(pieces) - 1) for i, piece in enumerate(pieces))
