@@ -121,12 +121,12 @@ def cmd_map(args) -> int:
     if args.tiles and not args.attribution:
         raise InputError("--tiles needs --attribution TEXT: the tile provider's credit, shown on the map")
     text = read_article(args.article)
+    title = args.title if args.title is not None else next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    source = args.source if args.source is not None else ("" if args.article == "-" else Path(args.article).name)
+    options = MapOptions(title, source, args.tiles, args.attribution)  # checks --tiles before the model loads
     document = _geoparser(args).parse(text)
     if not text.strip():
         print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
-    title = args.title if args.title is not None else next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    source = args.source if args.source is not None else ("" if args.article == "-" else Path(args.article).name)
-    options = MapOptions(title, source, args.tiles, args.attribution)
     geomap_map = GeoMap.of(document, shared_gazetteer(args.gazetteer), options)
     if args.fragment:
         write_text(output, geomap_map.fragment())
