@@ -47,6 +47,9 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--size", default=None,
                    help="image size: WIDTHxHEIGHT in pixels (default 1400x900) or inches (7x4.5in)")
     m.add_argument("--dpi", type=int, default=None, help="image resolution in dots per inch (default 200)")
+    m.add_argument("--height", default="600px", help="with --fragment: the map's CSS height (default 600px)")
+    m.add_argument("--width", default="100%", help="with --fragment: the map's CSS width (default 100%%)")
+    m.add_argument("--view", default=None, help="first view as LAT,LON,ZOOM instead of fitting the places")
     _common(m)
 
     e = sub.add_parser("extract", help="print or write the places an article (or a JSONL of articles) names")
@@ -108,6 +111,7 @@ def cmd_map(args) -> int:
     from geomap.render.export import to_geojson
     from geomap.render.map import GeoMap, MapOptions
     from geomap.render.static import image_format, image_size
+    from geomap.render.view import default_title, parse_view
 
     output = args.output or DEFAULT_OUTPUTS / f"{'stdin' if args.article == '-' else Path(args.article).stem}.html"
     _refuse_overwriting(args, [args.article], [output, args.geojson])
@@ -121,15 +125,16 @@ def cmd_map(args) -> int:
     if args.tiles and not args.attribution:
         raise InputError("--tiles needs --attribution TEXT: the tile provider's credit, shown on the map")
     text = read_article(args.article)
-    title = args.title if args.title is not None else next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    title = args.title if args.title is not None else default_title(text)
     source = args.source if args.source is not None else ("" if args.article == "-" else Path(args.article).name)
-    options = MapOptions(title, source, args.tiles, args.attribution)  # checks --tiles before the model loads
+    view = parse_view(args.view) if args.view else None
+    options = MapOptions(title, source, args.tiles, args.attribution, view)  # checked before the model loads
     document = _geoparser(args).parse(text)
     if not text.strip():
         print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
     geomap_map = GeoMap.of(document, shared_gazetteer(args.gazetteer), options)
     if args.fragment:
-        write_text(output, geomap_map.fragment())
+        write_text(output, geomap_map.fragment(args.height, args.width))
     else:
         geomap_map.save(output, args.size, args.dpi)
     if args.geojson:

@@ -109,13 +109,16 @@ class Geoparser:
     def parse(self, text: str, id: str | None = None) -> Document:
         return next(self.pipe([(text, id)]))
 
-    def map(self, text: str, title: str = "", source: str = ""):
-        """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter."""
+    def map(self, text: str, title: str | None = None, source: str = ""):
+        """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter.
+        The title is the article's first line unless given, as on the command line."""
         from geomap.gazetteer.store import shared_gazetteer
         from geomap.render.map import GeoMap, MapOptions
+        from geomap.render.view import default_title
 
         gazetteer = shared_gazetteer(self.gazetteer_path)
-        return GeoMap.of(self.parse(text), gazetteer, MapOptions(title, source))
+        options = MapOptions(default_title(text) if title is None else title, source)
+        return GeoMap.of(self.parse(text), gazetteer, options)
 
     def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[Document]:
         """(text, id) pairs to documents, in order, batched through spaCy."""

@@ -125,3 +125,23 @@ def test_the_offline_basemap_names_countries_big_ones_first(seed_document, gazet
     assert labels["Russia"] == 2 and labels["Ukraine"] == 3 and labels["Luxembourg"] == 5
     tiled = MapOptions(tiles="https://t.example/{z}/{x}/{y}.png", attribution="t")
     assert map_view(render_html(seed_document, gazetteer, tiled))["labels"] == []
+
+
+def test_a_fixed_view_and_the_fragment_size_come_from_the_command_line(tmp_path):
+    from geomap.cli import main
+
+    article = tmp_path / "floods.txt"
+    article.write_text("Flood headline\nFloods reached Szentendre, north of Budapest.\n", encoding="utf-8")
+    out = tmp_path / "floods.html"
+    assert main(["map", str(article), "-o", str(out), "--fragment", "--height", "300px", "--width", "50%",
+                 "--view", "47.6,19.05,9"]) == 0
+    piece = out.read_text(encoding="utf-8")
+    assert "\n" not in piece.rstrip("\n") and "width:50%;height:300px" in piece
+    page = html_lib.unescape(piece.split('srcdoc="', 1)[1].rsplit('"', 1)[0])
+    assert map_view(page)["view"] == [47.6, 19.05, 9] and map_view(page)["title"] == "Flood headline"
+    assert main(["map", str(article), "-o", str(out), "--view", "47.6,19.05"]) == 2
+
+
+def test_the_python_api_titles_a_map_as_the_command_line_does(geoparser):
+    assert geoparser.map("Flood headline\nFloods reached Budapest.").view["title"] == "Flood headline"
+    assert geoparser.map("Floods reached Budapest.", title="").view["title"] == ""

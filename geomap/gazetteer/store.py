@@ -21,21 +21,12 @@ from geomap.gazetteer.names import fold
 from geomap.gazetteer.paths import default_db
 from geomap.gazetteer.schema import State, identify, read_only_uri
 from geomap.gazetteer.sources import DEMONYM, NAME
+from geomap.kinds import KINDS
 from geomap.model import Candidate, Feature, Place
 
 _COLUMNS = "p.geonameid, p.name, p.lat, p.lon, p.feature, p.country, p.admin1, p.population, p.source"
 
-FEATURE_RANK = {
-    Feature.COUNTRY: 5,
-    Feature.CONTINENT: 4,
-    Feature.ADMIN1: 3,
-    Feature.REGION: 3,
-    Feature.PHYSICAL: 3,
-    Feature.ADMIN2: 1,
-    Feature.CITY: 1,
-    Feature.CAPITAL: 1,
-    Feature.OTHER: 0,
-}
+FEATURE_RANK = {feature: kind.rank for feature, kind in KINDS.items()}
 """How prominent a kind of place is when nothing else tells names apart."""
 
 

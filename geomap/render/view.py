@@ -73,6 +73,20 @@ class MapOptions:
                 raise InputError(f"view {lat},{lon},{zoom}: expected LAT,LON,ZOOM within ±90, ±180 and 0..18")
 
 
+def default_title(text: str) -> str:
+    """A map's title when none is given: the article's first non-blank line (its headline)."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def parse_view(value: str) -> tuple[float, float, int]:
+    """"LAT,LON,ZOOM" as given on the command line."""
+    try:
+        lat, lon, zoom = value.split(",")
+        return float(lat), float(lon), int(zoom)
+    except ValueError:
+        raise InputError(f"--view {value!r}: expected LAT,LON,ZOOM such as 51.7,36.2,6") from None
+
+
 def _layer(place: Place, resolutions: list[Resolution]) -> str:
     if all(r.mention.kind == MentionKind.DEMONYM for r in resolutions):
         return ADJECTIVE_LAYER
