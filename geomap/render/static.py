@@ -320,8 +320,8 @@ def _fitted(west: float, east: float, south: float, north: float, aspect: float,
 
 
 def _path(geometry: shapely.Geometry, frame: Frame):
-    """The polygons of `geometry` inside the frame, projected, as one matplotlib Path (None if none);
-    copies 360° east or west are drawn where the frame crosses the antimeridian."""
+    """The polygons and lines of `geometry` inside the frame, projected, as one matplotlib Path (None
+    if none); copies 360° east or west are drawn where the frame crosses the antimeridian."""
     from matplotlib.path import Path as MplPath
 
     west, south, east, north = geometry.bounds
@@ -330,14 +330,16 @@ def _path(geometry: shapely.Geometry, frame: Frame):
         margin = (frame.east - frame.west) * 0.01
         clipped = shapely.clip_by_rect(geometry, frame.west - shift - margin, latitude(frame.south) - margin,
                                        frame.east - shift + margin, latitude(frame.north) + margin)
-        for polygon in shapely.get_parts(shapely.orient_polygons(clipped)):
-            if polygon.geom_type != "Polygon" or polygon.is_empty:
+        for part in shapely.get_parts(shapely.orient_polygons(clipped)):
+            if part.is_empty or part.geom_type not in ("Polygon", "LineString"):
                 continue
-            for ring in (polygon.exterior, *polygon.interiors):
+            closed = part.geom_type == "Polygon"
+            for ring in (part.exterior, *part.interiors) if closed else (part,):
                 points = shapely.get_coordinates(ring)
                 lat = numpy.radians(numpy.clip(points[:, 1], -MAX_LAT, MAX_LAT))
                 vertices.append(numpy.column_stack((points[:, 0] + shift, numpy.degrees(numpy.arctanh(numpy.sin(lat))))))
-                codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 2) + [MplPath.CLOSEPOLY]
+                last = MplPath.CLOSEPOLY if closed else MplPath.LINETO  # a ring repeats its first point
+                codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 2) + [last]
     return MplPath(numpy.concatenate(vertices), codes) if vertices else None
 
 
@@ -361,10 +363,10 @@ def _map(axes, frame: Frame, view: dict) -> None:
         faint = place["layer"] == ADJECTIVE_LAYER
         path = _path(shapely.geometry.shape(place["outline"]), frame)
         if path is not None:
-            colour = colours[place["layer"]]
-            axes.add_artist(PathPatch(path, facecolor=_rgba(colour, 0.04 if faint else 0.16), edgecolor=colour,
-                                     linewidth=0.7 if faint else 1.1, linestyle="--" if faint else "-",
-                                     zorder=2 if faint else 3))
+            colour, line = colours[place["layer"]], place["shape"] == "line"
+            axes.add_artist(PathPatch(path, facecolor="none" if line else _rgba(colour, 0.04 if faint else 0.16),
+                                     edgecolor=colour, linewidth=1.8 if line else 0.7 if faint else 1.1,
+                                     linestyle="--" if faint else "-", zorder=2 if faint else 3))
     _labels(axes, frame, view, colours)
 
 

@@ -17,29 +17,10 @@ import shapely
 
 from geomap.errors import InputError
 from geomap.gazetteer.store import Gazetteer
+from geomap.kinds import KINDS, LAYERS, Shape
 from geomap.model import Document, Feature, MentionKind, Place, Resolution
 
-LAYERS = {
-    "Countries": "#3b6fb6",
-    "Regions": "#8e44ad",
-    "Towns": "#d35400",
-    "Features": "#16a085",
-    "Named only as adjective": "#7f8c8d",
-}
-"""Map layers, bottom to top of the legend, with their colours."""
 ADJECTIVE_LAYER = "Named only as adjective"
-KIND_WORDS = {
-    Feature.CONTINENT: "continent",
-    Feature.COUNTRY: "country",
-    Feature.ADMIN1: "region",
-    Feature.ADMIN2: "district",
-    Feature.CITY: "town",
-    Feature.CAPITAL: "capital",
-    Feature.PHYSICAL: "sea or natural feature",
-    Feature.REGION: "region",
-    Feature.OTHER: "place",
-}
-"""How a popup names each kind of place for a reader ("town in Illinois, United States")."""
 CITY_POPULATION = 100_000
 """A town this large is called a city in popups."""
 CLUSTER_AT = 50
@@ -90,13 +71,7 @@ def parse_view(value: str) -> tuple[float, float, int]:
 def _layer(place: Place, resolutions: list[Resolution]) -> str:
     if all(r.mention.kind == MentionKind.DEMONYM for r in resolutions):
         return ADJECTIVE_LAYER
-    if place.feature in (Feature.COUNTRY, Feature.CONTINENT):
-        return "Countries"
-    if place.feature in (Feature.ADMIN1, Feature.ADMIN2, Feature.REGION):
-        return "Regions"
-    if place.feature in (Feature.CITY, Feature.CAPITAL):
-        return "Towns"
-    return "Features"
+    return KINDS[place.feature].layer
 
 
 def quotes(document: Document, resolutions: list[Resolution]) -> tuple[list[list[tuple[str, bool]]], int]:
@@ -131,7 +106,7 @@ def _where(place: Place, gazetteer: Gazetteer) -> str:
         gazetteer.area_name(place.country),
     ]
     within = [name for name in within if name and name != place.name]
-    kind = KIND_WORDS[place.feature]
+    kind = KINDS[place.feature].words
     if place.feature == Feature.CITY and place.population >= CITY_POPULATION:
         kind = "city"
     return f"{kind} in {', '.join(within)}" if within else kind
@@ -140,7 +115,8 @@ def _where(place: Place, gazetteer: Gazetteer) -> str:
 def _place_view(document: Document, gazetteer: Gazetteer, place: Place, resolutions: list[Resolution]) -> dict:
     geometry, derived = gazetteer.geometry(place.geonameid)
     layer = _layer(place, resolutions)
-    outline = geometry is not None and place.feature not in (Feature.CITY, Feature.CAPITAL, Feature.CONTINENT)
+    shape = KINDS[place.feature].shape
+    outline = geometry is not None and shape != Shape.CIRCLE
     quoted, more = quotes(document, resolutions)
     view = {
         "name": place.name,
@@ -153,6 +129,7 @@ def _place_view(document: Document, gazetteer: Gazetteer, place: Place, resoluti
         "derived": bool(outline and derived),
         "quotes": quoted,
         "more": more,
+        "shape": shape.value if outline else Shape.CIRCLE.value,
         "area": 0.0,
         "outline": None,
     }

@@ -66,12 +66,12 @@
 
   function shapeFor(place, colour, pane) {
     if (place.outline) {
-      var faint = place.layer === "Named only as adjective";
+      var faint = place.layer === "Named only as adjective", line = place.shape === "line";
       return L.geoJSON(place.outline, {
         pane: pane,
         style: function () {
-          return {color: colour, weight: faint ? 1 : 2, dashArray: faint ? "4 4" : null,
-                  fillColor: colour, fillOpacity: faint ? 0.04 : 0.15};
+          return {color: colour, weight: line ? 3 : faint ? 1 : 2, dashArray: faint ? "4 4" : null,
+                  fill: !line, fillColor: colour, fillOpacity: faint ? 0.04 : 0.15};
         }
       });
     }
