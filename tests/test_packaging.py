@@ -35,8 +35,9 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     shutil.copytree(PACKAGE, source / "geomap", ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), str(source)],
-                   check=True, capture_output=True)
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp / "dist"), str(source)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
     (built,) = (tmp / "dist").glob("geomap-*.whl")
     return zipfile.ZipFile(built)
 
