@@ -266,3 +266,25 @@ def test_two_fragments_in_markdown_render_as_two_maps(seed_document, gazetteer, 
     page.wait_for_timeout(300)
     frames = [f for f in page.frames if f is not page.main_frame]
     assert [f.evaluate(f"() => !!({FIND_MAP})") for f in frames] == [True, True]
+
+
+def test_a_map_of_many_articles_filters_to_one_article_and_by_date(geoparser, gazetteer, open_page, tmp_path):
+    from geomap.render.map import page_html
+    from geomap.render.view import MappedArticle, prepare_many
+
+    articles = [MappedArticle(geoparser.parse("Talks in Moscow and Kyiv."), "Talks", "a.txt", "2024-05-01"),
+                MappedArticle(geoparser.parse("Paris and Berlin signed."), "Deal", "b.txt", "2024-06-01"),
+                MappedArticle(geoparser.parse("Rain in Oslo."), "Rain", "c.txt")]
+    path = tmp_path / "many.html"
+    path.write_text(page_html(prepare_many(articles, gazetteer)), encoding="utf-8")
+    page = open_page(path)
+    names = f"""() => {{ const names = []; {FIND_MAP}.eachLayer(l => {{
+        if (l.getPopup && l.getPopup()) names.push(l.getTooltip().getContent()().textContent.replace(/ \\(\\d+\\)$/, "")); }});
+        return names.sort(); }}"""
+    assert page.evaluate(names) == ["Berlin", "Kyiv", "Moscow", "Oslo", "Paris"]
+    page.select_option(".geomap-filter select", "1")
+    assert page.evaluate(names) == ["Berlin", "Paris"]
+    page.select_option(".geomap-filter select", "")
+    page.fill(".geomap-filter input[aria-label='Published until']", "2024-05-15")
+    page.dispatch_event(".geomap-filter input[aria-label='Published until']", "change")
+    assert page.evaluate(names) == ["Kyiv", "Moscow"]

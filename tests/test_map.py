@@ -19,7 +19,7 @@ def test_markup_in_article_text_is_data_in_the_view_and_nowhere_else(geoparser, 
     page = render_html(geoparser.parse(text), gazetteer)
     assert "<script>alert(" not in page and "<b>noon</b>" not in page and "</script> and" not in page
     (moscow,) = map_view(page)["places"]
-    (quote,) = moscow["quotes"]
+    (quote,) = moscow["articles"][0]["quotes"]
     assert "".join(run for run, _ in quote) == text
     assert page.count("alert(1)") == 1  # only inside the JSON view, which the page never evaluates
 
@@ -31,7 +31,7 @@ def test_template_syntax_in_every_text_channel_stays_literal(geoparser, gazettee
                          tiles="https://tiles.example/{z}/{x}/{y}.png", attribution=f"Tiles {payload}")
     view = map_view(render_html(geoparser.parse(text), gazetteer, options))
     (moscow,) = view["places"]
-    assert "".join(run for run, _ in moscow["quotes"][0]) == f"The population of Moscow grew by {payload} people."
+    assert "".join(run for run, _ in moscow["articles"][0]["quotes"][0]) == f"The population of Moscow grew by {payload} people."
     assert view["title"] == f"Title {payload}" and view["source"] == f"Source {payload}"
     assert html_lib.unescape(view["tiles"]["attribution"]) == f"Tiles {payload}"
 
@@ -145,3 +145,19 @@ def test_a_fixed_view_and_the_fragment_size_come_from_the_command_line(tmp_path)
 def test_the_python_api_titles_a_map_as_the_command_line_does(geoparser):
     assert geoparser.map("Flood headline\nFloods reached Budapest.").view["title"] == "Flood headline"
     assert geoparser.map("Floods reached Budapest.", title="").view["title"] == ""
+
+
+def test_a_map_of_many_articles_draws_each_place_once_with_the_articles_naming_it(geoparser, gazetteer):
+    from geomap.render.map import page_html
+    from geomap.render.view import MappedArticle, prepare_many
+
+    first = MappedArticle(geoparser.parse("Talks in Moscow and Kyiv. Moscow said no."), "Talks", "a.txt", "2024-05-01")
+    second = MappedArticle(geoparser.parse("Paris and Moscow signed."), "Deal", "b.txt")
+    view = map_view(page_html(prepare_many([first, second], gazetteer, MapOptions(title="Week"))))
+    places = {p["name"]: p for p in view["places"]}
+    assert sorted(places) == ["Kyiv", "Moscow", "Paris"]
+    assert [(a["article"], len(a["quotes"])) for a in places["Moscow"]["articles"]] == [(0, 2), (1, 1)]
+    assert places["Moscow"]["mentions"] == 3 and [a["article"] for a in places["Paris"]["articles"]] == [1]
+    assert view["articles"] == [{"title": "Talks", "source": "a.txt", "published": "2024-05-01"},
+                                {"title": "Deal", "source": "b.txt", "published": ""}]
+    assert view["title"] == "Week" and view["summary"].endswith("· 2 articles")

@@ -46,4 +46,4 @@ def test_map_popups_quote_the_source_sentence_whatever_it_holds(geoparser, gazet
         sentences = sorted({document.sentence_of(r.mention) for r in resolutions})
         expected = [spaces.sub(" ", text[start:end]) for start, end in sentences]
         assert shown["name"] == place.name
-        assert [spaces.sub(" ", "".join(run for run, _ in quote)) for quote in shown["quotes"]] == expected[:12]
+        assert [spaces.sub(" ", "".join(run for run, _ in quote)) for quote in shown["articles"][0]["quotes"]] == expected[:12]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -27,6 +28,8 @@ CLUSTER_AT = 50
 """Towns on one map from which their circles are clustered."""
 MAX_QUOTES = 12
 """Sentences quoted in one popup; the rest are counted, so a much-named place keeps a light map."""
+QUOTES_PER_ARTICLE = 3
+"""On a map of many articles, sentences quoted per article in a place's popup."""
 ATTRIBUTION = "Places: GeoNames (CC BY 4.0), Natural Earth (public domain) · geomap"
 """The data credit every map carries (plain text)."""
 _SPACES = re.compile(r"\s+")
@@ -74,14 +77,15 @@ def _layer(place: Place, resolutions: list[Resolution]) -> str:
     return KINDS[place.feature].layer
 
 
-def quotes(document: Document, resolutions: list[Resolution]) -> tuple[list[list[tuple[str, bool]]], int]:
-    """Each sentence naming the place once (at most MAX_QUOTES), split into (text, is_mention)
-    runs, and how many more sentences there were."""
+def quotes(document: Document, resolutions: list[Resolution],
+           limit: int = MAX_QUOTES) -> tuple[list[list[tuple[str, bool]]], int]:
+    """Each sentence naming the place once (at most `limit`), split into (text, is_mention) runs,
+    and how many more sentences there were."""
     by_sentence: dict[tuple[int, int], list[Resolution]] = {}
     for r in resolutions:
         by_sentence.setdefault(document.sentence_of(r.mention), []).append(r)
     out = []
-    for (start, end), rs in sorted(by_sentence.items())[:MAX_QUOTES]:
+    for (start, end), rs in sorted(by_sentence.items())[:limit]:
         runs, cursor = [], start
         for r in sorted(rs, key=lambda r: r.mention.start):
             runs.append((document.text[cursor : r.mention.start], False))
@@ -89,7 +93,7 @@ def quotes(document: Document, resolutions: list[Resolution]) -> tuple[list[list
             cursor = r.mention.end
         runs.append((document.text[cursor:end], False))
         out.append([(text if marked else _SPACES.sub(" ", text), marked) for text, marked in runs if text])
-    return out, max(0, len(by_sentence) - MAX_QUOTES)
+    return out, max(0, len(by_sentence) - limit)
 
 
 def _for_display(geometry: shapely.Geometry) -> shapely.Geometry:
@@ -112,23 +116,36 @@ def _where(place: Place, gazetteer: Gazetteer) -> str:
     return f"{kind} in {', '.join(within)}" if within else kind
 
 
-def _place_view(document: Document, gazetteer: Gazetteer, place: Place, resolutions: list[Resolution]) -> dict:
+@dataclass(frozen=True, slots=True)
+class MappedArticle:
+    """One article on a map: what geomap found in it and where it came from."""
+
+    document: Document
+    title: str = ""
+    source: str = ""
+    published: str = ""
+    """The publication date (ISO 8601) when known, for filtering a map of many articles."""
+
+
+def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: Place,
+                named: list[tuple[int, list[Resolution]]]) -> dict:
+    """One place, with the quotes of each article that names it (`named`: article index, resolutions)."""
     geometry, derived = gazetteer.geometry(place.geonameid)
-    layer = _layer(place, resolutions)
+    resolutions = [r for _, rs in named for r in rs]
     shape = KINDS[place.feature].shape
     outline = geometry is not None and shape != Shape.CIRCLE
-    quoted, more = quotes(document, resolutions)
+    limit = MAX_QUOTES if len(articles) == 1 else QUOTES_PER_ARTICLE
     view = {
         "name": place.name,
         "where": _where(place, gazetteer),
-        "layer": layer,
+        "layer": _layer(place, resolutions),
         "lat": place.lat,
         "lon": place.lon,
         "mentions": len(resolutions),
         "confidence": round(max(r.confidence for r in resolutions), 2),
         "derived": bool(outline and derived),
-        "quotes": quoted,
-        "more": more,
+        "articles": [dict(zip(("article", "quotes", "more"), (i, *quotes(articles[i].document, rs, limit))))
+                     for i, rs in named],
         "shape": shape.value if outline else Shape.CIRCLE.value,
         "area": 0.0,
         "outline": None,
@@ -160,20 +177,31 @@ def _tiles(options: MapOptions) -> dict | None:
 
 
 def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
-    """Everything the page draws, as JSON-ready data."""
-    places = [_place_view(document, gazetteer, place, rs) for place, rs in document.places.values()]
-    towns = sum(1 for p in places if p["layer"] == "Towns")
+    """Everything the map of one article draws, as JSON-ready data."""
+    return prepare_many([MappedArticle(document, options.title, options.source)], gazetteer, options)
+
+
+def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
+    """Everything the map of several articles draws: each place once, with the articles naming it."""
+    named: dict[int, tuple[Place, list[tuple[int, list[Resolution]]]]] = {}
+    for i, article in enumerate(articles):
+        for place, resolutions in article.document.places.values():
+            named.setdefault(place.geonameid, (place, []))[1].append((i, resolutions))
+    places = [_place_view(articles, gazetteer, place, by_article) for place, by_article in named.values()]
+    mentions = sum(p["mentions"] for p in places)
+    summary = f"{len(places)} places · {mentions} mentions"
     return {
         "title": options.title,
         "source": options.source,
-        "summary": f"{len(places)} places · {sum(1 for r in document.resolutions if r.place)} mentions",
+        "summary": summary if len(articles) == 1 else f"{summary} · {len(articles)} articles",
+        "articles": [{"title": a.title, "source": a.source, "published": a.published} for a in articles],
         "attribution": escape(ATTRIBUTION),
         "tiles": _tiles(options),
         "basemap": None if options.tiles else gazetteer.basemap(),
         "labels": [] if options.tiles else _labels(gazetteer),
         "layers": [{"name": name, "colour": colour} for name, colour in LAYERS.items()
                    if any(p["layer"] == name for p in places)],
-        "cluster": towns >= CLUSTER_AT,
+        "cluster": sum(1 for p in places if p["layer"] == "Towns") >= CLUSTER_AT,
         "view": list(options.view) if options.view else None,
         "places": places,
     }

@@ -17,22 +17,42 @@
     return node.innerHTML;
   }
 
-  function popupContent(place) {
-    var box = el("div", "geomap-popup");
-    box.appendChild(el("h4", "geomap-title", place.name));
-    var meta = place.where + " · " + place.mentions + (place.mentions === 1 ? " mention" : " mentions") +
-      " · confidence " + place.confidence.toFixed(2) + (place.derived ? " · outline derived" : "");
-    box.appendChild(el("p", "geomap-meta", meta));
+  function quoteList(entry) {
     var list = el("ul", "geomap-quotes");
-    place.quotes.forEach(function (runs) {
+    entry.quotes.forEach(function (runs) {
       var item = el("li");
       runs.forEach(function (run) { item.appendChild(run[1] ? el("mark", null, run[0]) : document.createTextNode(run[0])); });
       list.appendChild(item);
     });
-    if (place.more) {
-      list.appendChild(el("li", "geomap-more", "… and " + place.more + " more sentence" + (place.more === 1 ? "" : "s")));
+    if (entry.more) {
+      list.appendChild(el("li", "geomap-more", "… and " + entry.more + " more sentence" + (entry.more === 1 ? "" : "s")));
     }
-    box.appendChild(list);
+    return list;
+  }
+
+  function articleName(article, index) {
+    return article.title || article.source || "Article " + (index + 1);
+  }
+
+  function popupContent(place, view, shown) {
+    var box = el("div", "geomap-popup");
+    box.appendChild(el("h4", "geomap-title", place.name));
+    var many = view.articles.length > 1;
+    var meta = place.where + " · " + place.mentions + (place.mentions === 1 ? " mention" : " mentions") +
+      (many ? " in " + place.articles.length + (place.articles.length === 1 ? " article" : " articles") : "") +
+      " · confidence " + place.confidence.toFixed(2) + (place.derived ? " · outline derived" : "");
+    box.appendChild(el("p", "geomap-meta", meta));
+    place.articles.forEach(function (entry) {
+      if (!shown(entry.article)) return;
+      if (many) {
+        var article = view.articles[entry.article];
+        var heading = el("p", "geomap-article", articleName(article, entry.article));
+        if (article.published) heading.appendChild(el("span", "geomap-date", " · " + article.published));
+        if (article.source && article.title) heading.appendChild(el("span", "geomap-date", " · " + article.source));
+        box.appendChild(heading);
+      }
+      box.appendChild(quoteList(entry));
+    });
     return box;
   }
 
@@ -64,7 +84,7 @@
     control.addTo(map);
   }
 
-  function shapeFor(place, colour, pane) {
+  function shapeFor(place, colour, pane, byArticles) {
     if (place.outline) {
       var faint = place.layer === "Named only as adjective", line = place.shape === "line";
       return L.geoJSON(place.outline, {
@@ -76,7 +96,8 @@
       });
     }
     return L.circleMarker([place.lat, place.lon], {
-      pane: pane, radius: 5 + 2 * Math.min(place.mentions, 10), color: colour, fill: true, fillOpacity: 0.7
+      pane: pane, radius: 5 + 2 * Math.min(byArticles ? place.articles.length : place.mentions, 10), color: colour,
+      fill: true, fillOpacity: 0.7
     });
   }
 
@@ -92,8 +113,48 @@
     });
   }
 
+  function filterControl(view, map, onChange) {
+    // A map of many articles: show the places of one article, or of a span of dates.
+    var control = L.control({position: "topright"});
+    control.onAdd = function () {
+      var box = el("div", "geomap-filter leaflet-bar");
+      var select = el("select");
+      select.setAttribute("aria-label", "Show the places of");
+      select.appendChild(el("option", null, "All " + view.articles.length + " articles"));
+      select.options[0].value = "";
+      view.articles.forEach(function (article, i) {
+        var option = el("option", null, (article.published ? article.published + " · " : "") + articleName(article, i));
+        option.value = String(i);
+        select.appendChild(option);
+      });
+      box.appendChild(select);
+      var dates = view.articles.some(function (a) { return a.published; });
+      var from = el("input"), to = el("input");
+      if (dates) {
+        [from, to].forEach(function (input, k) {
+          input.type = "date";
+          input.setAttribute("aria-label", k ? "Published until" : "Published from");
+          box.appendChild(input);
+        });
+      }
+      function changed() {
+        var chosen = select.value === "" ? null : Number(select.value);
+        onChange(function (i) {
+          var published = view.articles[i].published;
+          return (chosen === null || chosen === i) && (!from.value || (published && published >= from.value)) &&
+                 (!to.value || (published && published.slice(0, 10) <= to.value));
+        });
+      }
+      [select, from, to].forEach(function (input) { input.addEventListener("change", changed); });
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+  }
+
   function drawPlaces(view, map) {
-    var colours = {}, groups = {}, overlays = {};
+    var colours = {}, groups = {}, overlays = {}, drawn = [];
+    var shown = function () { return true; };
     view.layers.forEach(function (layer) {
       colours[layer.name] = layer.colour;
       groups[layer.name] = (layer.name === "Towns" && view.cluster && L.markerClusterGroup)
@@ -102,16 +163,28 @@
     // Largest areas first, so smaller ones lie on top of them and take the clicks.
     var ordered = view.places.slice().sort(function (a, b) { return b.area - a.area; });
     ordered.forEach(function (place) {
-      var shape = shapeFor(place, colours[place.layer], paneFor(map, place));
-      shape.bindPopup(function () { return popupContent(place); }, {maxWidth: 360, autoPanPadding: [10, 10]});
+      var shape = shapeFor(place, colours[place.layer], paneFor(map, place), view.articles.length > 1);
+      shape.bindPopup(function () { return popupContent(place, view, shown); }, {maxWidth: 360, autoPanPadding: [10, 10]});
       shape.bindTooltip(function () { return tooltipContent(place); }, {sticky: true});
       shape.addTo(groups[place.layer]);
+      drawn.push({place: place, shape: shape, group: groups[place.layer]});
     });
     view.layers.forEach(function (layer) {
       groups[layer.name].addTo(map);
       overlays[escapeHtml(layer.name)] = groups[layer.name];
     });
     if (view.layers.length) L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
+    if (view.articles.length > 1) {
+      filterControl(view, map, function (filter) {
+        shown = filter;
+        map.closePopup();
+        drawn.forEach(function (d) {
+          var visible = d.place.articles.some(function (entry) { return filter(entry.article); });
+          if (visible && !d.group.hasLayer(d.shape)) d.group.addLayer(d.shape);
+          if (!visible && d.group.hasLayer(d.shape)) d.group.removeLayer(d.shape);
+        });
+      });
+    }
   }
 
   function focusBounds(view) {
