@@ -41,7 +41,7 @@ def test_map_of_the_seed_shows_its_six_places(tmp_path, capsys):
     assert main(["map", str(SEED), "-o", str(out)]) == 0
     places = {p["name"]: p for p in map_view(out.read_text(encoding="utf-8"))["places"]}
     assert {"Russia", "North Korea", "Kursk Oblast", "Moscow", "Ukraine", "United States"} <= places.keys()
-    assert ["Kursk Oblast", True] in [run for quote in places["Kursk Oblast"]["quotes"] for run in quote]
+    assert ["Kursk Oblast", True] in [run for quote in places["Kursk Oblast"]["articles"][0]["quotes"] for run in quote]
 
 
 def test_geojson_output(tmp_path):
