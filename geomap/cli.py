@@ -8,6 +8,7 @@ A closed standard output (`geomap ... | head`) ends the run quietly with 141.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -33,17 +34,17 @@ def parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     m = sub.add_parser("map", help="write an HTML map of the places an article names")
-    m.add_argument("article", help="UTF-8 text file, or - for standard input")
+    m.add_argument("article", help="article: UTF-8 text, HTML, PDF or Word file, an http(s) URL, or - for standard input")
     m.add_argument("-o", "--output", type=Path,
                    help="HTML file, or a .png or .svg image (default: outputs/ARTICLE.html)")
-    m.add_argument("--title", default=None, help="map title (default: the article's first line)")
+    m.add_argument("--title", default=None, help="map title (default: the document's own title, else its first line)")
     m.add_argument("--tiles", default=None,
                    help="online tile URL template, http(s) only; needs --attribution (default: offline outlines)")
     m.add_argument("--attribution", default=None, help="attribution for --tiles")
     m.add_argument("--geojson", type=Path, default=None, help="also write the places as GeoJSON here")
     m.add_argument("--fragment", action="store_true",
                    help="write an HTML fragment to paste into a report (an iframe with the map in srcdoc)")
-    m.add_argument("--source", default=None, help="source line under the title (default: the article's file name)")
+    m.add_argument("--source", default=None, help="source line under the title (default: the article's file name or URL)")
     m.add_argument("--size", default=None,
                    help="image size: WIDTHxHEIGHT in pixels (default 1400x900) or inches (7x4.5in)")
     m.add_argument("--dpi", type=int, default=None, help="image resolution in dots per inch (default 200)")
@@ -53,8 +54,10 @@ def parser() -> argparse.ArgumentParser:
     _common(m)
 
     e = sub.add_parser("extract", help="print or write the places an article (or a JSONL of articles) names")
-    e.add_argument("article", nargs="?", help="UTF-8 text file, or - for standard input")
-    e.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\"} records (or .parquet with id, text)")
+    e.add_argument("article", nargs="?",
+                   help="article: UTF-8 text, HTML, PDF or Word file, an http(s) URL, or - for standard input")
+    e.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\" or \"html\"} records "
+                                   "(or .parquet with id, text)")
     e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required; .parquet writes Parquet)")
     e.add_argument("--format", choices=("json", "geojson"), default="json")
     e.add_argument("--skip-bad", action="store_true", help="with --jsonl: report bad lines and go on")
@@ -107,14 +110,20 @@ def _refuse_overwriting(args, inputs: list[str | None], outputs: list[Path | Non
 
 def cmd_map(args) -> int:
     from geomap.gazetteer.store import shared_gazetteer
-    from geomap.io import read_article, write_text
+    from geomap.inputs import load, output_stem
+    from geomap.io import write_text
     from geomap.render.export import to_geojson
     from geomap.render.map import GeoMap, MapOptions
     from geomap.render.static import image_format, image_size
     from geomap.render.view import default_title, parse_view
 
-    output = args.output or DEFAULT_OUTPUTS / f"{'stdin' if args.article == '-' else Path(args.article).stem}.html"
+    output = args.output or DEFAULT_OUTPUTS / f"{output_stem(args.article)}.html"
     _refuse_overwriting(args, [args.article], [output, args.geojson])
+def _parse(args, article):
+    """The article's Document, which says where its text came from."""
+    return dataclasses.replace(_geoparser(args).parse(article.text), source=article.source)
+
+
     image = image_format(output)  # "png", "svg", or None for HTML; any other suffix is refused here
     if image and (args.fragment or args.tiles):
         raise InputError(f"{output}: --fragment and --tiles are for HTML maps, not {image.upper()} images")
@@ -124,12 +133,14 @@ def cmd_map(args) -> int:
         image_size(args.size, args.dpi)  # a bad size is refused before any work
     if args.tiles and not args.attribution:
         raise InputError("--tiles needs --attribution TEXT: the tile provider's credit, shown on the map")
-    text = read_article(args.article)
-    title = args.title if args.title is not None else default_title(text)
-    source = args.source if args.source is not None else ("" if args.article == "-" else Path(args.article).name)
+    article = load(args.article)
+    text, url = article.text, article.source.url
+    title = args.title if args.title is not None else (article.source.title or default_title(text))
+    source = args.source if args.source is not None else (url or ("" if args.article == "-" else Path(args.article).name))
     view = parse_view(args.view) if args.view else None
-    options = MapOptions(title, source, args.tiles, args.attribution, view)  # checked before the model loads
-    document = _geoparser(args).parse(text)
+    # checked before the model loads
+    options = MapOptions(title, source, args.tiles, args.attribution, view, source_url=url or None)
+    document = _parse(args, article)
     if not text.strip():
         print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
     geomap_map = GeoMap.of(document, shared_gazetteer(args.gazetteer), options)
@@ -144,7 +155,8 @@ def cmd_map(args) -> int:
 
 
 def cmd_extract(args) -> int:
-    from geomap.io import read_article, write_text
+    from geomap.inputs import load
+    from geomap.io import write_text
     from geomap.render.export import to_geojson, to_json
 
     if args.jsonl:
@@ -152,8 +164,7 @@ def cmd_extract(args) -> int:
     if not args.article:
         raise GeomapError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
     _refuse_overwriting(args, [args.article], [args.output])
-    text = read_article(args.article)  # refused before the model loads
-    document = _geoparser(args).parse(text)
+    document = _parse(args, load(args.article))  # the input is refused before the model loads
     text = json.dumps(to_geojson(document), ensure_ascii=False) if args.format == "geojson" else to_json(document)
     if args.output:
         write_text(args.output, text + "\n")

@@ -1,6 +1,6 @@
 """Reading user input safely and writing outputs atomically.
 
-Memory stays bounded whatever the input: an article is read up to one byte over its limit, a
+Memory stays bounded whatever the input: an article (`geomap.inputs`) is read up to one byte over its limit, a
 JSON Lines file one line at a time with the same bound per line, and only regular files are opened
 by name (a FIFO with no writer would block, /dev/zero never ends: pipe a stream to "-" instead).
 """
@@ -27,27 +27,20 @@ MAX_TEXT_BYTES = 5_000_000
 """An article (or a JSON Lines line) larger than this (5 MB) is refused: it is not an article."""
 
 
-def _too_large(where: str, size: str) -> InputError:
+def too_large(where: str, size: str) -> InputError:
     return InputError(f"{where}: {size} is over the {MAX_TEXT_BYTES:,}-byte limit for one article")
 
 
-def _check_text(data: bytes, where: str) -> str:
+def check_text(data: bytes, where: str) -> str:
+    """UTF-8 text within the limit, or refused clearly: text is never guessed at."""
     if len(data) > MAX_TEXT_BYTES:
-        raise _too_large(where, f"{len(data):,} bytes")
+        raise too_large(where, f"{len(data):,} bytes")
     if b"\x00" in data:
         raise InputError(f"{where}: binary data (NUL bytes), not text")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(f"{where}: not UTF-8 text (bad byte at offset {exc.start})") from None
-
-
-def _read_bounded(fh: BinaryIO, where: str) -> bytes:
-    """At most one byte more than the limit, so an endless or huge stream costs no more memory."""
-    data = fh.read(MAX_TEXT_BYTES + 1)
-    if len(data) > MAX_TEXT_BYTES:
-        raise _too_large(where, "the input")
-    return data
 
 
 def open_regular(path: str, what: str) -> BinaryIO:
@@ -66,21 +59,6 @@ def open_regular(path: str, what: str) -> BinaryIO:
                 else "a socket" if stat.S_ISSOCK(mode) else "a device")
         raise InputError(f"{path}: is {kind}, not {what}")
     return os.fdopen(fd, "rb")
-
-
-def read_article(path: str) -> str:
-    """An article's text from a regular file, or standard input for "-"; UTF-8 only, refused clearly otherwise."""
-    if path == "-":
-        return _check_text(_read_bounded(sys.stdin.buffer, "<stdin>"), "<stdin>")
-    with open_regular(path, "an article file (use - to read standard input)") as fh:
-        size = os.fstat(fh.fileno()).st_size
-        if size > MAX_TEXT_BYTES:  # refused before reading a byte
-            raise _too_large(path, f"{size:,} bytes")
-        try:
-            data = _read_bounded(fh, path)
-        except OSError as exc:
-            raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return _check_text(data, path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +157,7 @@ def read_json_lines(fh: BinaryIO, path: str, make: Callable[[dict, str, int], T]
             where = f"{path}:{number}"
             try:
                 if raw is None:
-                    raise _too_large(where, "the line")
+                    raise too_large(where, "the line")
                 value = make(_json_object(raw, where), where, number)
             except InputError as exc:
                 _skip(exc, skip_bad, report)
@@ -204,7 +182,7 @@ def _lines(fh: BinaryIO) -> Iterator[tuple[int, bytes | None]]:
 
 
 def _json_object(raw: bytes, where: str) -> dict:
-    text = _check_text(raw, where)
+    text = check_text(raw, where)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -230,11 +208,17 @@ def valid_unicode(value: str, where: str, field: str) -> str:
 
 
 def _record(data: dict, where: str, number: int) -> Record:
+    """A record's text: its "text", or the article in its "html" (a web page) when it has no "text"."""
+    ident = valid_unicode(str(data.get("id", number)), where, "id")
     body = data.get("text")
-    if not isinstance(body, str):
-        raise InputError(f"{where}: missing string field \"text\"")
-    ident = str(data.get("id", number))
-    return Record(number, valid_unicode(ident, where, "id"), valid_unicode(body, where, "text"))
+    if isinstance(body, str):
+        return Record(number, ident, valid_unicode(body, where, "text"))
+    page = data.get("html")
+    if body is None and isinstance(page, str):
+        from geomap.documents import html_article
+
+        return Record(number, ident, html_article(valid_unicode(page, where, "html"), where, MAX_TEXT_BYTES).text)
+    raise InputError(f"{where}: missing string field \"text\" (or \"html\": a web page)")
 
 
 def refuse_overwriting(inputs: Iterable[str | Path | None], outputs: Iterable[Path | None]) -> None:

@@ -62,7 +62,8 @@ class Place:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A span of the text that names a place; offsets are characters in the original text."""
+    """A span of the text that names a place; offsets are characters in `Document.text` (for a web
+    page, PDF or Word file: the text geomap extracted from it)."""
 
     start: int
     end: int
@@ -113,6 +114,39 @@ class Resolution:
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    """Where a document's text came from: the file or URL, its format, and what the document says
+    about itself (title, publication date, byline) when it says it."""
+
+    format: str = "text"
+    """"text", "html", "pdf" or "docx": what was read, whatever the file is called."""
+    path: str = ""
+    url: str = ""
+    """The address the text was fetched from (after redirects); empty for a file."""
+    title: str = ""
+    published: str = ""
+    """The publication date as the page gives it (ISO 8601, YYYY-MM-DD), when it does."""
+    byline: str = ""
+
+    def to_json(self) -> dict:
+        """Only what is known: {"url" or "path", "format", "title", "published", "byline"}."""
+        data = {"url": self.url} if self.url else {"path": self.path} if self.path else {}
+        if data or self.format != "text":
+            data["format"] = self.format
+        data.update((k, v) for k, v in (("title", self.title), ("published", self.published),
+                                          ("byline", self.byline)) if v)
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article as read: the text geomap reads (every mention's offsets point into it) and its source."""
+
+    text: str
+    source: Source = Source()
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A text and everything geomap found in it."""
 
@@ -122,6 +156,8 @@ class Document:
     title: str = ""
     sentences: tuple[tuple[int, int], ...] = ()
     """Character spans of the text's sentences, for quoting a mention in context."""
+    source: Source | None = None
+    """Where the text came from, when geomap read it from a file or URL."""
 
     def sentence_of(self, mention: Mention) -> tuple[int, int]:
         """The sentence around a mention; without sentence spans, its line, at most 200 characters a side."""
@@ -145,4 +181,6 @@ class Document:
         data: dict = {"mentions": [r.to_json() for r in self.resolutions]}
         if self.id is not None:
             data = {"id": self.id, **data}
+        if self.source is not None and (source := self.source.to_json()):
+            data["source"] = source
         return data

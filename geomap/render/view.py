@@ -34,6 +34,8 @@ ATTRIBUTION = "Places: GeoNames (CC BY 4.0), Natural Earth (public domain) · ge
 """The data credit every map carries (plain text)."""
 _SPACES = re.compile(r"\s+")
 _TILE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
+_PAGE_URL = re.compile(r"^https?://[^\x00-\x20\x7f]+$", re.IGNORECASE)
+"""An address to link to: any http(s) URL without spaces or control characters (the page sets it as a property)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +49,14 @@ class MapOptions:
     """Plain text crediting the tiles; shown as text, never as markup."""
     view: tuple[float, float, int] | None = None
     """A fixed first view (latitude, longitude, zoom) instead of fitting the places."""
+    source_url: str | None = None
+    """The http(s) address the article was fetched from: the source line links to it."""
 
     def __post_init__(self) -> None:
         if self.tiles is not None and not _TILE_URL.match(self.tiles):
             raise InputError(f"tiles {self.tiles!r}: not an http(s) tile URL template")
+        if self.source_url is not None and not _PAGE_URL.match(self.source_url):
+            raise InputError(f"source URL {self.source_url!r}: not an http(s) URL")
         if self.view is not None:
             lat, lon, zoom = self.view
             if not (-90 <= lat <= 90 and -180 <= lon <= 180 and 0 <= zoom <= 18):
@@ -193,6 +199,7 @@ def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, option
     return {
         "title": options.title,
         "source": options.source,
+        "source_url": options.source_url,
         "summary": summary if len(articles) == 1 else f"{summary} · {len(articles)} articles",
         "articles": [{"title": a.title, "source": a.source, "published": a.published} for a in articles],
         "attribution": escape(ATTRIBUTION),

@@ -60,6 +60,21 @@
     return el("span", "geomap-tooltip", place.name + " (" + place.mentions + ")");
   }
 
+  function sourceLine(view) {
+    // The source as text; a link (set as a DOM property, never markup) only to an http(s) address.
+    var line = el("div", "geomap-source", "Source: ");
+    if (view.source_url && /^https?:\/\//i.test(view.source_url)) {
+      var link = el("a", null, view.source);
+      link.href = view.source_url;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      line.appendChild(link);
+    } else {
+      line.appendChild(document.createTextNode(view.source));
+    }
+    return line;
+  }
+
   function legend(view, map) {
     var control = L.control({position: "bottomleft"});
     control.onAdd = function () {
@@ -67,7 +82,7 @@
       box.open = true;
       var summary = el("summary", "geomap-legend-title", view.title || "Places");
       box.appendChild(summary);
-      if (view.source) box.appendChild(el("div", "geomap-source", "Source: " + view.source));
+      if (view.source) box.appendChild(sourceLine(view));
       view.layers.forEach(function (layer) {
         var row = el("div", "geomap-legend-row");
         var swatch = el("span", "geomap-swatch");
