@@ -7,6 +7,7 @@ is refused), and nothing a page links to is ever fetched.
 
 from __future__ import annotations
 
+import http.client
 import socket
 import time
 import urllib.error
@@ -68,15 +69,18 @@ def fetch(url: str, max_bytes: int, timeout: float, redirects: int) -> Fetched:
     try:
         with _opener(url, redirects).open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > max_bytes:
-                raise InputError(f"{url}: {int(length):,} bytes is over the {max_bytes:,}-byte limit for a page")
+            expected = int(length) if length.isdigit() else None
+            if expected is not None and expected > max_bytes:
+                raise InputError(f"{url}: {expected:,} bytes is over the {max_bytes:,}-byte limit for a page")
             data = _read(response, url, max_bytes, deadline, timeout)
+            if expected is not None and len(data) < expected:  # urllib returns a short body silently
+                raise InputError(f"{url}: the connection closed after {len(data):,} of {expected:,} bytes")
             return Fetched(data, response.geturl(), response.headers.get_content_charset())
     except urllib.error.HTTPError as exc:
         raise InputError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         raise InputError(f"{url}: {_reason(exc.reason, urlsplit(url).hostname, timeout)}") from None
-    except (TimeoutError, OSError) as exc:
+    except (OSError, http.client.HTTPException) as exc:  # a timeout, a reset, a body cut short
         raise InputError(f"{url}: {_reason(exc, urlsplit(url).hostname, timeout)}") from None
     except ValueError as exc:  # http.client.InvalidURL, a port that is not a number
         raise InputError(f"{url}: not a valid URL ({exc})") from None
@@ -103,4 +107,4 @@ def _reason(reason: object, host: str | None, timeout: float) -> str:
         return f"connection refused by {host}"
     if isinstance(reason, TimeoutError):
         return f"no answer within {timeout:g} s"
-    return f"cannot fetch ({getattr(reason, 'strerror', None) or reason})"
+    return f"cannot fetch ({getattr(reason, 'strerror', None) or reason or type(reason).__name__})"

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from typing import ClassVar
 
 import pytest
@@ -250,6 +251,8 @@ class _Site(http.server.BaseHTTPRequestHandler):
     routes: ClassVar[dict] = {}
 
     def do_GET(self):
+        if self.path == "/slow":
+            time.sleep(1.5)  # longer than the test's timeout
         status, headers, body = self.routes.get(self.path, (404, {}, b"not here"))
         self.send_response(status)
         for name, value in headers.items():
@@ -278,6 +281,8 @@ def site():
         "/to-file": (302, {"Location": "file:///etc/passwd"}, b""),
         "/to-ftp": (302, {"Location": "ftp://127.0.0.1/floods.html"}, b""),
         "/huge": (200, {**html, "Content-Length": str(60_000_000)}, b"<!doctype html>"),
+        "/cut": (200, {**html, "Content-Length": "1000"}, b"<!doctype html>"),  # closed after 15 bytes
+        "/slow": (200, html, news_page().encode("utf-8")),
         "/long": (200, {**html, "Content-Length": ""}, news_page(BODY * 40).encode("utf-8")),  # ends when closed
         "/legacy": (200, {"Content-Type": "text/html; charset=windows-1252"},
                     news_page(["Snow closed the passes above Zürich."], charset="").encode("windows-1252")),
@@ -325,6 +330,7 @@ def test_the_http_charset_is_honoured(site):
     ("/to-ftp", "redirected to 'ftp://127.0.0.1/floods.html'; only http(s) redirects are followed"),
     ("/huge", "60,000,000 bytes is over the 50,000,000-byte limit for a page"),
     ("/missing", "HTTP 404 Not Found"),
+    ("/cut", "the connection closed after 15 of 1,000 bytes"),
 ])
 def test_a_bad_url_is_one_line_and_exit_2(site, capsys, path, message):
     assert failure(capsys, f"{site}{path}") == f"geomap: {site}{path}: {message}"
@@ -333,6 +339,13 @@ def test_a_bad_url_is_one_line_and_exit_2(site, capsys, path, message):
 def test_a_body_over_the_limit_is_refused_after_reading_the_limit(site):
     with pytest.raises(InputError, match="the page is over the 20,000-byte limit"):
         load(f"{site}/long", Limits(document_bytes=20_000))
+
+
+def test_a_server_that_does_not_answer_in_time_is_given_up(site):
+    started = time.monotonic()
+    with pytest.raises(InputError, match=r"/slow: no answer within 0.5 s$"):
+        load(f"{site}/slow", Limits(timeout=0.5))
+    assert time.monotonic() - started < 1.4
 
 
 def test_a_closed_port_and_an_unknown_host_are_clear(capsys, monkeypatch):
