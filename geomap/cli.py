@@ -108,6 +108,11 @@ def _refuse_overwriting(args, inputs: list[str | None], outputs: list[Path | Non
     refuse_overwriting([*inputs, args.gazetteer or default_db()], outputs)
 
 
+def _parse(args, article):
+    """The article's Document, which says where its text came from."""
+    return dataclasses.replace(_geoparser(args).parse(article.text), source=article.source)
+
+
 def cmd_map(args) -> int:
     from geomap.gazetteer.store import shared_gazetteer
     from geomap.inputs import load, output_stem
@@ -119,11 +124,6 @@ def cmd_map(args) -> int:
 
     output = args.output or DEFAULT_OUTPUTS / f"{output_stem(args.article)}.html"
     _refuse_overwriting(args, [args.article], [output, args.geojson])
-def _parse(args, article):
-    """The article's Document, which says where its text came from."""
-    return dataclasses.replace(_geoparser(args).parse(article.text), source=article.source)
-
-
     image = image_format(output)  # "png", "svg", or None for HTML; any other suffix is refused here
     if image and (args.fragment or args.tiles):
         raise InputError(f"{output}: --fragment and --tiles are for HTML maps, not {image.upper()} images")
