@@ -25,7 +25,7 @@ import shapely
 import shapely.geometry
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer import extend
+from geomap.gazetteer import extend, imports
 from geomap.gazetteer.schema import APP, SCHEMA, SCHEMA_VERSION, State, identify, store_entries
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import (
@@ -274,6 +274,8 @@ def _fill(db: sqlite3.Connection, target: Path, progress: Progress) -> tuple[dic
     counts["cities"] = store_entries(db, city_entries(cities))
     progress("committed aliases (geomap/gazetteer/data/aliases.csv)")
     counts["aliases"] = extend.import_aliases(db, ALIASES)
+    progress("imported data sets (user/imports.jsonl)")
+    counts["imported"] = imports.replay(db, user_dir(target))
     progress("user files")
     counts["user"] = extend.import_all(db, user_dir(target))
     return counts, list(countries.values())

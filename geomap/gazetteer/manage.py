@@ -1,4 +1,4 @@
-"""The `geomap gazetteer` actions: build, search, info, add, remove."""
+"""The `geomap gazetteer` actions: build, search, info, add, remove, import."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer import extend
+from geomap.gazetteer import download, extend, imports
 from geomap.gazetteer.build import build, edit, stderr_progress, writing
 from geomap.gazetteer.paths import default_db, user_dir
 from geomap.gazetteer.schema import store_entries
@@ -40,6 +40,8 @@ def run(args) -> int:
         return add(path, args.file)
     if action == "remove":
         return remove(path, args.name_or_id)
+    if action == "import":
+        return import_data(path, args)
     raise GazetteerError(f"unknown gazetteer action {action!r}")
 
 
@@ -69,4 +71,20 @@ def remove(path: Path, name_or_id: str) -> int:
         extend.record_removal(user_dir(path), geonameid, name)
         extend.delete(db, geonameid)
     print(f"{path}: removed {geonameid} {printable(name)}")
+    return 0
+
+
+def import_data(path: Path, args) -> int:
+    """Import Natural Earth layers (downloaded first when no PATH is given) or a GeoNames dump into a
+    copy of the gazetteer, record it in user/imports.jsonl, then put the copy in place, as `add` does."""
+    if args.path is None and args.source == "geonames":
+        raise GazetteerError("geomap gazetteer import geonames needs the dump FILE (.txt or .zip from GeoNames)")
+    if args.min_population < 0:
+        raise GazetteerError("--min-population must be 0 or more")
+    source = args.path or download.fetch_layers(path.parent / "downloads" / "naturalearth", args.url)
+    imported = imports.Import(args.source, source.resolve(), args.classes, args.min_population)
+    with writing(path), edit(path) as db:
+        _, summary = imports.run(db, imported)
+        imports.record(user_dir(path), imported)  # before the copy is in place: a rebuild keeps what a reader sees
+    print(f"{path}: imported {summary}; recorded in {user_dir(path) / imports.IMPORTS}")
     return 0

@@ -40,6 +40,9 @@ class Fame(NamedTuple):
 
 UNKNOWN = Fame(-1, 0, False)
 
+_COUNTED_ABOVE = {"country", "admin1", "admin2", "city", "capital", "physical", "region", "continent"}
+"""Kinds `info` counts under names of their own; every other kind is counted under its feature name."""
+
 
 def _place(row: tuple) -> Place:
     return Place(row[0], row[1], row[2], row[3], Feature(row[4]), row[5], row[6], row[7], row[8])
@@ -198,6 +201,7 @@ class Gazetteer:
             "user": q("SELECT count(*) FROM places WHERE source = 'user'").fetchone()[0],
             "names": q("SELECT count(*) FROM names").fetchone()[0],
             "places": q("SELECT count(*) FROM places").fetchone()[0],
+            **{kind: n for kind, n in counts.items() if kind not in _COUNTED_ABOVE},
         }
 
 
