@@ -89,7 +89,15 @@ def parser() -> argparse.ArgumentParser:
     ga.add_argument("file", type=Path)
     gr = gsub.add_parser("remove", help="remove places by GeoNames id or name")
     gr.add_argument("name_or_id")
-    for p in (gb, gs, gi, ga, gr):
+    gm = gsub.add_parser("import", help="import Natural Earth layers or a GeoNames dump (every rebuild imports it again)")
+    gm.add_argument("source", choices=("naturalearth", "geonames"))
+    gm.add_argument("path", nargs="?", type=Path, default=None,
+                    help="naturalearth: folder or zip of ne_10m_* layers (default: download them); "
+                         "geonames: dump file (.txt or .zip)")
+    gm.add_argument("--url", default=None, help="naturalearth without PATH: download from URL/ne_10m_LAYER.zip instead")
+    gm.add_argument("--classes", default="P", help="geonames: feature classes to import, e.g. P,H,T,L (default P)")
+    gm.add_argument("--min-population", type=int, default=0, help="geonames: leave out populated places with fewer people")
+    for p in (gb, gs, gi, ga, gr, gm):
         p.add_argument("--gazetteer", type=Path, default=None, help="gazetteer file")
     return ap
 
