@@ -9,6 +9,9 @@ Registered as the spaCy component ``geomap_recogniser``; results land on
 
 from __future__ import annotations
 
+import heapq
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from spacy.language import Language
@@ -48,6 +51,9 @@ COMMON_WORDS = {
 
 TRAILING = {"'s", "'", "’s", "’"}
 MAX_WORDS = 6
+JOINS = {",", "and", "or", "&"}
+"""Words between the names of a list ("Žilina, Nitra, Prešov and Košice")."""
+INNER_WORDS = CONNECTORS | GENERIC_WORDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +105,38 @@ def _candidate_spans(tokens: list[Token]) -> dict[tuple[int, int], str]:
                     break  # names do not run across sentences
                 if punct[last] and texts[last] not in {"-", "."}:
                     break
-                if not capital[last] and lower[last] not in CONNECTORS | GENERIC_WORDS:
+                if not capital[last] and lower[last] not in INNER_WORDS:
                     break
             if capital[last] or lower[last] in GENERIC_WORDS:
                 spans[(i, j)] = fold("".join(spaced[i:j]).strip())
     return spans
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _by_start(proposals: dict[tuple[int, int], str]) -> dict[int, list[tuple[int, str]]]:
+    """The proposals' (end, key) by start token, each list in the proposals' own order."""
+    starting: dict[int, list[tuple[int, str]]] = {}
+    for (start, end), key in proposals.items():
+        starting.setdefault(start, []).append((end, key))
+    return starting
+
+
+class _Taken:
+    """The spans taken so far, indexed so that an overlap or a neighbour costs a span's length to
+    find, not the number of spans: a long text has tens of thousands of them."""
+
+    def __init__(self, n_tokens: int):
+        self.occupied = bytearray(n_tokens)
+        self.starts: set[int] = set()
+        self.ends: set[int] = set()
+
+    def add(self, start: int, end: int) -> bool:
+        """Take [start, end) unless it is empty or overlaps a span already taken."""
+        if start >= end or self.occupied.find(1, start, end) >= 0:
+            return False
+        self.occupied[start:end] = b"\x01" * (end - start)
+        self.starts.add(start)
+        self.ends.add(end)
+        return True
 
 
 class Recogniser(GazetteerComponent):
@@ -130,8 +159,9 @@ class Recogniser(GazetteerComponent):
         known = self.gazetteer.known(keys)
         demonyms = {k for k, fame in known.items() if fame.demonym}
 
+        starting = _by_start(proposals)
         chosen: list[Mention] = []
-        taken: list[tuple[int, int]] = []
+        taken = _Taken(len(tokens))
         entity_at = {i: ent for ent in ents for i in range(ent.start, ent.end)}
         lowercase_words = {t.text for t in tokens if t.is_lower}
         # Words of the people the text names in full ("Narendra Modi"): alone, "Modi" is the person.
@@ -141,13 +171,12 @@ class Recogniser(GazetteerComponent):
             return (end - start == 1 and tokens[start].lower_ in person_words
                     and known.get(key, UNKNOWN).rank < FEATURE_RANK[Feature.ADMIN1])
 
-        def take(start: int, end: int, kind: MentionKind, lookup: str, source: str) -> None:
-            span = (start, end)
-            if start >= end or any(_overlaps(span, t) for t in taken):
-                return
-            taken.append(span)
+        def take(start: int, end: int, kind: MentionKind, lookup: str, source: str) -> bool:
+            if not taken.add(start, end):
+                return False
             text = doc[start:end]
             chosen.append(Mention(text.start_char, text.end_char, text.text, kind, lookup, source=source))
+            return True
 
         # 1. Place entities, widened to the longest gazetteer name that covers them.
         for ent in ents:
@@ -156,7 +185,7 @@ class Recogniser(GazetteerComponent):
             for start, end in self._split(tokens, ent):
                 if end - start == 1 and tokens[start].lower_ in COMMON_WORDS:
                     continue
-                best = self._widest(proposals, known, start, end)
+                best = self._widest(starting, known, start, end)
                 s, e = best or (start, end)
                 key = proposals.get((s, e)) or fold(doc[s:e].text)
                 if personal(s, e, key):
@@ -211,15 +240,9 @@ class Recogniser(GazetteerComponent):
         for (start, end), key in by_length:
             if key in known and _trim(tokens, start, end) == (start, end) and self._dateline(doc, start, end):
                 take(start, end, MentionKind.TOPONYM, key, "gazetteer")
-        grown = True
-        while grown:
-            grown = False
-            for (start, end), key in by_length:
-                if (key in known and (start, end) not in taken and _trim(tokens, start, end) == (start, end)
-                        and self._listed_with(doc, start, end, taken) and fits(start, end, key)):
-                    before = len(taken)
-                    take(start, end, MentionKind.TOPONYM, key, "gazetteer")
-                    grown = grown or len(taken) > before
+        listable = [(span, key) for span, key in by_length
+                    if key in known and _trim(tokens, *span) == span and fits(*span, key)]
+        self._grow_lists(tokens, listable, taken, take)
 
         chosen.sort(key=lambda m: m.start)
         return tuple(self._qualify(doc.text, chosen))
@@ -233,12 +256,42 @@ class Recogniser(GazetteerComponent):
         return opens_line and followed and span.text.isupper() and len(span.text) > 3
 
     @staticmethod
-    def _listed_with(doc: Doc, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    def _listed_with(tokens: list[Token], start: int, end: int, taken: _Taken) -> bool:
         """Whether the span stands in a list ("A, B and C") next to a span already taken as a place."""
-        joins = {",", "and", "or", "&"}
-        left = start >= 2 and doc[start - 1].lower_ in joins and any(t[1] == start - 1 for t in taken)
-        right = end + 1 < len(doc) and doc[end].lower_ in joins and any(t[0] == end + 1 for t in taken)
+        left = start >= 2 and tokens[start - 1].lower_ in JOINS and start - 1 in taken.ends
+        right = end + 1 < len(tokens) and tokens[end].lower_ in JOINS and end + 1 in taken.starts
         return left or right
+
+    def _grow_lists(self, tokens: list[Token], listable: list[tuple[tuple[int, int], str]], taken: _Taken,
+                    take: Callable[[int, int, MentionKind, str, str], bool]) -> None:
+        """Names listed beside a place ("Žilina, Nitra, Prešov and Košice") are places, and so are
+        names listed beside those, until no more are added.
+
+        Names are taken in the order that sweeping `listable` again and again would take them
+        (that order settles which of two overlapping names wins), but a name is looked at again
+        only when a name one join away has just been taken, and a take has at most 2 × MAX_WORDS
+        such neighbours: linear in the names, where repeated sweeps are quadratic in a list's length.
+        """
+        order = {span: i for i, (span, _) in enumerate(listable)}
+        starting_at: dict[int, list[int]] = defaultdict(list)
+        ending_at: dict[int, list[int]] = defaultdict(list)
+        for (start, end), i in order.items():
+            starting_at[start].append(i)
+            ending_at[end].append(i)
+        # (sweep, position): the sweep in which the name would be visited next, once it is listed.
+        visits = [(0, i) for i, (span, _) in enumerate(listable) if self._listed_with(tokens, *span, taken)]
+        while visits:
+            sweep, i = heapq.heappop(visits)
+            (start, end), key = listable[i]
+            if not take(start, end, MentionKind.TOPONYM, key, "gazetteer"):
+                continue
+            beside = []
+            if end < len(tokens) and tokens[end].lower_ in JOINS:
+                beside += starting_at.get(end + 1, [])
+            if start >= 1 and tokens[start - 1].lower_ in JOINS:
+                beside += ending_at.get(start - 1, [])
+            for j in beside:
+                heapq.heappush(visits, (sweep if j > i else sweep + 1, j))
 
     @staticmethod
     def _split(tokens: list[Token], ent: Span) -> list[tuple[int, int]]:
@@ -253,13 +306,16 @@ class Recogniser(GazetteerComponent):
         return parts
 
     @staticmethod
-    def _widest(proposals, known, start: int, end: int) -> tuple[int, int] | None:
-        """The longest known name that contains [start, end) and starts there or earlier."""
+    def _widest(starting: dict[int, list[tuple[int, str]]], known: dict[str, Fame], start: int,
+                end: int) -> tuple[int, int] | None:
+        """The longest known name that contains [start, end) and starts there or earlier (the first
+        such in text order on a tie); proposals are at most MAX_WORDS long, so few can."""
         best = None
-        for (s, e), key in proposals.items():
-            if s <= start and e >= end and key in known and known[key].rank >= 0:
-                if best is None or (e - s) > (best[1] - best[0]):
-                    best = (s, e)
+        for s in range(max(0, end - MAX_WORDS), start + 1):
+            for e, key in starting.get(s, ()):
+                if e >= end and key in known and known[key].rank >= 0:
+                    if best is None or (e - s) > (best[1] - best[0]):
+                        best = (s, e)
         return best
 
     def _cued(self, doc: Doc, start: int) -> bool:

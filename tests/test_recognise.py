@@ -1,4 +1,8 @@
+import sys
+
+from geomap.gazetteer.store import Fame
 from geomap.model import MentionKind
+from geomap.recognise import Recogniser, _Taken
 
 
 def mentions(geoparser, text):
@@ -70,3 +74,73 @@ def test_dateline_opens_the_article(geoparser):
 
 def test_a_large_city_misread_as_a_person_is_still_the_city(geoparser):
     assert "Abuja" in texts(geoparser, "The minister of Abuja, Dr. Olaopa, has launched the scheme.")
+
+
+def test_a_list_grows_backwards_from_a_place_at_its_end(geoparser):
+    # Only "Bratislava" is a place on its own; each name before it is one because the next one is.
+    found = mentions(geoparser, "Rail links between Nitra, Trnava, Prešov, Poprad and Bratislava were cut.")
+    assert [m.text for m in found] == ["Nitra", "Trnava", "Prešov", "Poprad", "Bratislava"]
+
+
+def test_taken_spans_refuse_overlaps_and_know_their_neighbours():
+    taken = _Taken(10)
+    assert taken.add(2, 5)
+    assert not taken.add(4, 6) and not taken.add(0, 3) and not taken.add(3, 4) and not taken.add(1, 7)
+    assert not taken.add(6, 6)  # empty
+    assert taken.add(5, 6) and taken.add(0, 2)
+    assert taken.starts == {0, 2, 5} and taken.ends == {2, 5, 6}
+
+
+def test_widest_known_name_is_the_longest_covering_one_and_the_first_on_a_tie():
+    known = {"a b": Fame(1, 0, False), "b c": Fame(1, 0, False), "a b c d": Fame(1, 0, False),
+             "x": Fame(-1, 0, True)}
+    starting = {0: [(2, "a b"), (4, "a b c d")], 1: [(3, "b c")], 5: [(6, "x")]}
+    assert Recogniser._widest(starting, known, 1, 2) == (0, 4)
+    assert Recogniser._widest({0: [(2, "a b")], 1: [(3, "b c")]}, known, 1, 2) == (0, 2)
+    assert Recogniser._widest(starting, known, 5, 6) is None  # a demonym is no place name
+
+
+def executed_lines(run, path) -> int:
+    """How many lines of the module at `path` `run()` executes: work counted, so timing noise cannot blur it."""
+    count = 0
+
+    def count_lines(frame, event, arg):
+        nonlocal count
+        count += event == "line"
+        return count_lines
+
+    previous = sys.gettrace()
+    sys.settrace(lambda frame, event, arg: count_lines if frame.f_code.co_filename == path else None)
+    try:
+        run()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+CITIES = ["Moscow", "Kyiv", "Paris", "Berlin", "Warsaw", "Madrid", "Rome", "Vienna", "Prague", "Lisbon",
+          "Athens", "Oslo", "Dublin", "London", "Cairo", "Tokyo", "Delhi", "Lagos", "Toronto", "Lima"]
+
+
+def synthetic_article(blocks: int) -> str:
+    """Two-place sentences and lists of five, cycling through the cities: 7 mentions a block."""
+    sentences = []
+    for b in range(blocks):
+        names = [CITIES[(b * 7 + k) % len(CITIES)] for k in range(7)]
+        sentences.append(f"Officials in {names[0]} and {names[1]} met.")
+        sentences.append(f"Envoys visited {', '.join(names[2:6])} and {names[6]}.")
+    return " ".join(sentences)
+
+
+def test_recognition_work_per_mention_does_not_grow_with_the_text(geoparser):
+    import geomap.recognise
+
+    recogniser = geoparser.nlp.get_pipe("geomap_recogniser")
+    per_mention = []
+    for blocks in (60, 240):
+        with geoparser.nlp.select_pipes(enable=["sentencizer", "geomap_abbreviations", "ner"]):
+            doc = geoparser.nlp(synthetic_article(blocks))
+        lines = executed_lines(lambda doc=doc: recogniser(doc), geomap.recognise.__file__)
+        assert len(doc._.geo_mentions) == 7 * blocks
+        per_mention.append(lines / len(doc._.geo_mentions))
+    assert per_mention[1] <= 1.1 * per_mention[0]
