@@ -10,8 +10,11 @@ Registered as the spaCy component ``geomap_resolver``; results land on
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 
 from spacy.language import Language
@@ -69,34 +72,138 @@ def _prior(c: Candidate, s: ResolverSettings, priors: dict[Feature, float]) -> f
     return score
 
 
+BOUNDING_RADIUS_KM = 6371.0
+"""A shade under the mean radius `distance_km` uses, so a box drawn with it always holds the circle."""
+
+
+@dataclass(slots=True)
+class _Cell:
+    """The points of one grid cell, all within `radius` km of the first."""
+
+    anchor: Place
+    radius: float
+    places: list[Place]
+
+
+class _Grid:
+    """Chosen points in cells a quarter of `km` across, so "is one within `km` of here?" reads only
+    the cells a circle of that radius reaches, not every point of the text.
+
+    A cell wholly inside or outside the circle (by the triangle inequality from its first point)
+    is settled with one distance; only points of cells the circle's edge crosses are measured one
+    by one. Rows are a quarter of `km` of latitude tall, columns as many degrees wide; towards a
+    pole a circle spans more columns, at a pole all of them. The cells searched always hold the
+    whole circle, so the answer is the one comparing against every point would give. All points
+    are added before the first search.
+    """
+
+    SPLIT = 4
+    MARGIN_KM = 1e-6
+    """Far more than the rounding of a distance: a cell is settled whole only beyond it."""
+
+    def __init__(self, km: float):
+        self.km = km
+        self.reach = math.degrees(km / BOUNDING_RADIUS_KM) + 1e-6
+        self.height = self.reach / self.SPLIT
+        self.columns = max(1, int(360.0 / self.height))
+        self.width = 360.0 / self.columns
+        self.cells: dict[tuple[int, int], _Cell] = {}
+        self.ids: set[int] = set()
+        self._rows: dict[int, list[int]] | None = None
+        self._near: dict[int, tuple[int, ...]] = {}
+
+    def add(self, place: Place) -> None:
+        if place.geonameid in self.ids:
+            return
+        self.ids.add(place.geonameid)
+        key = (math.floor((place.lat + 90.0) / self.height),
+               math.floor((place.lon + 180.0) / self.width) % self.columns)
+        cell = self.cells.get(key)
+        if cell is None:
+            self.cells[key] = _Cell(place, 0.0, [place])
+        else:
+            cell.radius = max(cell.radius, distance_km(cell.anchor.lat, cell.anchor.lon, place.lat, place.lon))
+            cell.places.append(place)
+
+    def near(self, place: Place) -> tuple[int, ...]:
+        """Up to two points other than `place` within `km` of it, remembered per place. Two are
+        enough to tell whether another group chose one: one group's choice is a single point."""
+        if place.geonameid not in self._near:
+            self._near[place.geonameid] = tuple(itertools.islice(self._within(place), 2))
+        return self._near[place.geonameid]
+
+    def _within(self, place: Place) -> Iterator[int]:
+        for cell in self._reached(place.lat, place.lon):
+            d = distance_km(place.lat, place.lon, cell.anchor.lat, cell.anchor.lon)
+            if d - cell.radius > self.km + self.MARGIN_KM:
+                continue
+            whole = d + cell.radius <= self.km - self.MARGIN_KM
+            for other in cell.places:
+                if other.geonameid != place.geonameid and (
+                        whole or distance_km(place.lat, place.lon, other.lat, other.lon) <= self.km):
+                    yield other.geonameid
+
+    def _reached(self, lat: float, lon: float) -> Iterator[_Cell]:
+        """The non-empty cells of the rows and columns a circle around (lat, lon) reaches."""
+        if self._rows is None:
+            self._rows = defaultdict(list)
+            for row, column in sorted(self.cells):
+                self._rows[row].append(column)
+        first, count = self._columns(lat, lon)
+        spans = [(first, min(self.columns, first + count))]
+        if first + count > self.columns:
+            spans.append((0, first + count - self.columns))
+        for row in range(math.floor((lat - self.reach + 90.0) / self.height),
+                         math.floor((lat + self.reach + 90.0) / self.height) + 1):
+            columns = self._rows.get(row, [])
+            for low, high in spans:
+                for column in columns[bisect.bisect_left(columns, low):bisect.bisect_left(columns, high)]:
+                    yield self.cells[(row, column)]
+
+    def _columns(self, lat: float, lon: float) -> tuple[int, int]:
+        """The first column and the number of columns a circle around (lat, lon) reaches:
+        |Δlon| ≤ 2·asin(sin(km/2R) / cos(φ)), φ the circle's latitude farthest from the equator."""
+        farthest = math.radians(min(90.0, abs(lat) + self.reach))
+        reach = math.sin(self.km / (2 * BOUNDING_RADIUS_KM))
+        if reach >= math.cos(farthest):
+            return 0, self.columns
+        span = math.degrees(2 * math.asin(reach / math.cos(farthest))) + 1e-6
+        first = math.floor((lon - span + 180.0) / self.width)
+        count = math.floor((lon + span + 180.0) / self.width) - first + 1
+        return (0, self.columns) if count >= self.columns else (first % self.columns, count)
+
+
 @dataclass(slots=True)
 class _Context:
-    """What the other mentions of a document currently point at."""
+    """What each group of mentions (the mentions of one name, which share one choice) currently
+    points at, indexed by country, region, place and position: a question about "the others"
+    costs the same however long the text is."""
 
     countries: dict[str, set[int]]
     admin1s: dict[tuple[str, str], set[int]]
     chosen: dict[int, set[int]]
-    points: list[tuple[int, Place]]
+    points: _Grid
 
     @classmethod
-    def of(cls, choices: dict[int, Place | None]) -> _Context:
+    def of(cls, choices: list[Place | None], near_km: float) -> _Context:
         countries, admin1s, chosen = defaultdict(set), defaultdict(set), defaultdict(set)
-        points = []
-        for i, place in choices.items():
+        points = _Grid(near_km)
+        for group, place in enumerate(choices):
             if place is None:
                 continue
-            chosen[place.geonameid].add(i)
+            chosen[place.geonameid].add(group)
             if place.country:
-                countries[place.country].add(i)
+                countries[place.country].add(group)
             if place.feature in (Feature.ADMIN1, Feature.CITY, Feature.CAPITAL, Feature.ADMIN2):
-                admin1s[(place.country, place.admin1)].add(i)
+                admin1s[(place.country, place.admin1)].add(group)
             if place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN1, Feature.ADMIN2, Feature.OTHER):
-                points.append((i, place))
+                points.add(place)
         return cls(countries, admin1s, chosen, points)
 
 
-def _others(ids: set[int], group: set[int]) -> bool:
-    return bool(ids - group)
+def _others(groups: set[int], group: int) -> bool:
+    """Whether a group other than `group` is among `groups`."""
+    return len(groups) > 1 or (bool(groups) and group not in groups)
 
 
 def _rival_areas(cands: list[Candidate]) -> set[tuple[str, str]]:
@@ -144,39 +251,59 @@ class Resolver(GazetteerComponent):
         return False
 
     def resolve(self, mentions: tuple[Mention, ...] | list[Mention]) -> tuple[Resolution, ...]:
+        """Every step works per reading (a name with its qualifier) or per group (a name), and once
+        per mention only to pool scores, so the cost is linear in the mentions."""
         s = self.settings
-        cands = [self.candidates(m) for m in mentions]
-        priors = [[_prior(c, s, self._priors) + self._namesake_city(c, cs) for c in cs] for cs in cands]
+        readings: dict[tuple[MentionKind, str, str], int] = {}
+        reading_of = [readings.setdefault((m.kind, m.key, m.qualifier), len(readings)) for m in mentions]
         groups: dict[str, set[int]] = defaultdict(set)
         for i, m in enumerate(mentions):
             groups[f"{m.kind.value}:{m.key}"].add(i)
-        group_of = {i: g for g in groups.values() for i in g}
-        rivals = [_rival_areas(cs) for cs in cands]
+        members = list(groups.values())
+        group_of = [0] * len(mentions)
+        for g, group in enumerate(members):
+            for i in group:
+                group_of[i] = g
+        first = {r: i for i, r in reversed(list(enumerate(reading_of)))}
+        reading_group = [group_of[first[r]] for r in range(len(readings))]
+        reading_cands = [self.candidates(mentions[first[r]]) for r in range(len(readings))]
+        priors = [[_prior(c, s, self._priors) + self._namesake_city(c, cs) for c in cs] for cs in reading_cands]
+        rivals = [_rival_areas(cs) for cs in reading_cands]
+        cands = [reading_cands[r] for r in reading_of]
 
-        scores = priors
-        choices = self._choose(cands, scores, groups)
+        choices, pools = self._choose(cands, [priors[r] for r in reading_of], members)
         for _ in range(s.rounds):
-            ctx = _Context.of(choices)
+            ctx = _Context.of(choices, s.near_km)
             scores = [
-                [p + self._evidence(c.place, group_of[i], ctx, rivals[i]) for c, p in zip(cs, ps)]
-                for i, (cs, ps) in enumerate(zip(cands, priors))
+                [p + self._evidence(c.place, reading_group[r], ctx, rivals[r]) for c, p in zip(cs, ps)]
+                for r, (cs, ps) in enumerate(zip(reading_cands, priors))
             ]
-            choices = self._choose(cands, scores, groups)
+            choices, pools = self._choose(cands, [scores[r] for r in reading_of], members)
+        return self._resolutions(mentions, reading_of, reading_cands, group_of, choices, pools)
 
+    def _resolutions(self, mentions, reading_of: list[int], reading_cands: list[list[Candidate]],
+                     group_of: list[int], choices: list[Place | None],
+                     pools: list[dict[int, float]]) -> tuple[Resolution, ...]:
+        """Each mention's place, confidence (the softmax share of its group's pooled winner) and
+        up to three alternatives among its own candidates; worked out once per group and reading."""
+        ranks: dict[int, tuple[list[tuple[int, float]], float]] = {}
+        alternatives: dict[int, tuple[Place, ...]] = {}
         out = []
         for i, m in enumerate(mentions):
-            place = choices[i]
-            if place is None:
+            g, r = group_of[i], reading_of[i]
+            if choices[g] is None:
                 out.append(Resolution(m, None, 0.0))
                 continue
-            pooled = self._pooled(cands, scores, group_of[i])
-            ranked = sorted(pooled.items(), key=lambda kv: -kv[1])
-            top = ranked[0][1]
-            weights = [math.exp((v - top) / s.temperature) for _, v in ranked]
-            confidence = weights[0] / sum(weights)
-            places = {c.place.geonameid: c.place for c in cands[i]}
-            alternatives = tuple(places[g] for g, _ in ranked[1:4] if g in places)
-            out.append(Resolution(m, place, confidence, alternatives))
+            if g not in ranks:
+                ranked = sorted(pools[g].items(), key=lambda kv: -kv[1])
+                top = ranked[0][1]
+                weights = [math.exp((v - top) / self.settings.temperature) for _, v in ranked]
+                ranks[g] = ranked, weights[0] / sum(weights)
+            ranked, confidence = ranks[g]
+            if r not in alternatives:
+                places = {c.place.geonameid: c.place for c in reading_cands[r]}
+                alternatives[r] = tuple(places[gid] for gid, _ in ranked[1:4] if gid in places)
+            out.append(Resolution(m, choices[g], confidence, alternatives[r]))
         return tuple(out)
 
     def _namesake_city(self, c: Candidate, cands: list[Candidate]) -> float:
@@ -192,7 +319,7 @@ class Resolver(GazetteerComponent):
                 return self.settings.namesake_city
         return 0.0
 
-    def _evidence(self, place: Place, group: set[int], ctx: _Context, rivals: set[tuple[str, str]]) -> float:
+    def _evidence(self, place: Place, group: int, ctx: _Context, rivals: set[tuple[str, str]]) -> float:
         """What the rest of the document says for this place (the mention's own group excluded).
 
         A country or region that is itself a reading of the mention lends no support to the
@@ -208,14 +335,9 @@ class Resolver(GazetteerComponent):
                 and (place.country, place.admin1) not in rivals
                 and _others(ctx.admin1s.get((place.country, place.admin1), set()), group)):
             score += s.admin1_context
-        if place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN2, Feature.OTHER):
-            near = [
-                distance_km(place.lat, place.lon, other.lat, other.lon)
-                for i, other in ctx.points
-                if i not in group and other.geonameid != place.geonameid
-            ]
-            if near and min(near) <= s.near_km:
-                score += s.near_bonus
+        if (place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN2, Feature.OTHER)
+                and any(_others(ctx.chosen[near], group) for near in ctx.points.near(place))):
+            score += s.near_bonus
         score = min(score, s.context_cap)
         if _others(ctx.chosen.get(place.geonameid, set()), group):
             score += s.already_chosen
@@ -230,17 +352,19 @@ class Resolver(GazetteerComponent):
                 pooled[c.place.geonameid] += v / len(group)
         return pooled
 
-    def _choose(self, cands, scores, groups) -> dict[int, Place | None]:
-        choices: dict[int, Place | None] = {}
-        for group in groups.values():
+    def _choose(self, cands, scores, members: list[set[int]]) -> tuple[list[Place | None], list[dict[int, float]]]:
+        """Each group's place (None when its name has no candidates) and its pooled scores."""
+        choices: list[Place | None] = []
+        pools = []
+        for group in members:
             pooled = self._pooled(cands, scores, group)
+            pools.append(pooled)
             if not pooled:
-                choices.update({i: None for i in group})
+                choices.append(None)
                 continue
             best = max(pooled, key=pooled.get)
-            place = next(c.place for i in group for c in cands[i] if c.place.geonameid == best)
-            choices.update({i: place for i in group})
-        return choices
+            choices.append(next(c.place for i in group for c in cands[i] if c.place.geonameid == best))
+        return choices, pools
 
 
 if not Doc.has_extension("geo_resolutions"):

@@ -1,6 +1,12 @@
+import random
+
 import pytest
 
-from geomap.model import Feature
+from geomap.gazetteer.names import fold
+from geomap.gazetteer.store import distance_km
+from geomap.model import Feature, Mention, Place
+from geomap.resolve import Resolver, _Grid
+from test_recognise import executed_lines
 
 
 def resolved(geoparser, text):
@@ -44,3 +50,71 @@ def test_every_mention_gets_a_place_or_null_and_a_confidence(seed_document):
     for r in seed_document.resolutions:
         assert 0.0 <= r.confidence <= 1.0
         assert (r.place is None) == (r.confidence == 0.0)
+
+
+def test_near_grid_answers_as_comparing_every_point_would():
+    # Clusters at the poles, across the antimeridian and at the equator, and pairs about 250 km apart.
+    rng = random.Random(11)
+    centres = [(89.5, 0.0), (-89.9, 120.0), (0.0, 179.9), (0.0, -179.9), (65.0, 179.0), (48.0, 2.0), (0.0, 0.0)]
+    points = []
+    for n in range(2000):
+        lat, lon = rng.choice(centres)
+        lat = max(-90.0, min(90.0, lat + rng.gauss(0, 3)))
+        points.append(Place(n, "", lat, (lon + rng.gauss(0, 6) + 180) % 360 - 180, Feature.CITY))
+    for n in range(2000, 2200):
+        lat, lon = rng.uniform(-80, 80), rng.uniform(-180, 180)
+        km = rng.choice([249.9, 250.1])
+        dlat = km / 111.195 * rng.choice([-1, 1])
+        points.append(Place(n, "", lat, lon, Feature.CITY))
+        points.append(Place(n + 1000, "", lat + dlat, lon, Feature.CITY))
+    grid = _Grid(250.0)
+    for p in points[::2]:
+        grid.add(p)
+    chosen = points[::2]
+    for place in points[::3]:
+        within = {o.geonameid for o in chosen
+                  if o.geonameid != place.geonameid and distance_km(place.lat, place.lon, o.lat, o.lon) <= 250.0}
+        found = grid.near(place)
+        assert set(found) <= within and len(found) == min(2, len(within))
+
+
+def places_named(gazetteer, country: str, count: int) -> list[str]:
+    return [p.name for p in gazetteer.within(country, limit=count)]
+
+
+def resolve_counting_distances(resolver, names: list[str], repeats: int, monkeypatch) -> tuple[int, int]:
+    """Distance computations and lines of resolve.py run to resolve `names`, each mentioned `repeats` times."""
+    import geomap.resolve
+
+    computed = 0
+
+    def counted(*args):
+        nonlocal computed
+        computed += 1
+        return distance_km(*args)
+
+    monkeypatch.setattr(geomap.resolve, "distance_km", counted)
+    mentions = [Mention(0, len(n), n, lookup=fold(n)) for _ in range(repeats) for n in names]
+    lines = executed_lines(lambda: resolver.resolve(mentions), geomap.resolve.__file__)
+    return computed, lines
+
+
+def test_resolution_work_per_mention_does_not_grow_with_repeats(gazetteer, monkeypatch):
+    resolver = Resolver(gazetteer)
+    names = places_named(gazetteer, "NL", 30)
+    few = resolve_counting_distances(resolver, names, 10, monkeypatch)
+    many = resolve_counting_distances(resolver, names, 40, monkeypatch)
+    assert many[0] <= few[0]  # one search per place read, however often it is named
+    assert many[1] / (40 * len(names)) <= 1.1 * few[1] / (10 * len(names))
+
+
+def test_nearness_work_grows_far_slower_than_the_places_of_a_crowded_area(gazetteer, monkeypatch):
+    # Towns of one small country, every one near many others: a search is settled by whole cells and
+    # stops at the second town found, so four times the towns cost well under twice the work each
+    # (comparing every pair: four times).
+    resolver = Resolver(gazetteer)
+    names = places_named(gazetteer, "NL", 400)
+    few = resolve_counting_distances(resolver, names[:100], 1, monkeypatch)
+    many = resolve_counting_distances(resolver, names, 1, monkeypatch)
+    assert many[0] / 400 <= 2 * few[0] / 100
+    assert many[1] / 400 <= 1.3 * few[1] / 100
