@@ -8,7 +8,9 @@ in the same run: (a) `geomap extract --jsonl` against bare spaCy NER over the sa
 `ner` component alone: in the small English model it embeds its own tokens), as whole processes
 and in-process; (b) a cold `geomap map` of the seed against loading the
 model and parsing one sentence; (c) gazetteer lookup latency (median, p99); (d) map rendering for
-10, 1,000 and 10,000 mentions; (e) peak memory of the batch run. Each timing is the best of
+10, 1,000 and 10,000 mentions; (e) peak memory of the batch run; (f) how the recogniser's and the
+resolver's time per mention grows from 500 to 32,000 mentions in one article; (g) a 2,000-sentence
+article of two places a sentence, end to end against bare NER. Each timing is the best of
 --repeat runs.
 """
 
@@ -61,6 +63,65 @@ def process(args: list[str]) -> tuple[float, int]:
     if status != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(args)}")
     return time.perf_counter() - start, usage.ru_maxrss // 1024
+
+
+SCALING_MENTIONS = (500, 2_000, 8_000, 32_000)
+
+
+def synthetic_sentences(names: list[str], mentions: int, rng: random.Random) -> list[str]:
+    """Sentences naming about `mentions` places: half "Officials in A and B met.", half lists of five."""
+    sentences, count = [], 0
+    while count < mentions:
+        if rng.random() < 0.5:
+            a, b = rng.sample(names, 2)
+            sentences.append(f"Officials in {a} and {b} met.")
+            count += 2
+        else:
+            five = rng.sample(names, 5)
+            sentences.append(f"Envoys visited {', '.join(five[:4])} and {five[4]}.")
+            count += 5
+    return sentences
+
+
+def scaling(geoparser, names: list[str], repeat: int) -> dict[str, float]:
+    """(f) CPU time per mention of geomap's two components on one article of N mentions.
+
+    The NER runs untimed, over parts of the article (its memory grows with what it reads at
+    once), joined into one Doc; then the recogniser and the resolver see all mentions at once.
+    CPU time, not wall time: the machines are shared. Goal: `f_scaling_ratio` (32,000's figure over
+    500's) at most 1.3, i.e. near-linear cost.
+    """
+    from spacy.tokens import Doc
+
+    nlp = geoparser.nlp
+    recogniser, resolver = nlp.get_pipe("geomap_recogniser"), nlp.get_pipe("geomap_resolver")
+    figures: dict[str, float] = {}
+    for n in SCALING_MENTIONS:
+        sentences = synthetic_sentences(names, n, random.Random(n))
+        parts = [" ".join(sentences[i : i + 200]) for i in range(0, len(sentences), 200)]
+        with nlp.select_pipes(disable=["geomap_recogniser", "geomap_resolver"]):
+            doc = Doc.from_docs(list(nlp.pipe(parts, batch_size=4)))
+        times = []
+        for _ in range(repeat):
+            start = time.process_time()
+            resolver(recogniser(doc))
+            times.append(time.process_time() - start)
+        figures[f"f_scaling_{n}_us_per_mention"] = min(times) / len(doc._.geo_mentions) * 1e6
+    first, last = SCALING_MENTIONS[0], SCALING_MENTIONS[-1]
+    figures["f_scaling_ratio"] = figures[f"f_scaling_{last}_us_per_mention"] / figures[f"f_scaling_{first}_us_per_mention"]
+    return figures
+
+
+def two_place_article(geoparser, nlp, names: list[str], repeat: int) -> dict[str, float]:
+    """(g) 2,000 sentences of two places each, end to end, against bare NER on the same text.
+    Goal: `g_article_ratio` at most 3."""
+    rng = random.Random(2000)
+    text = " ".join(f"Officials in {a} and {b} met." for a, b in (rng.sample(names, 2) for _ in range(2000)))
+    figures = {"g_article_kb": len(text.encode()) / 1000,
+               "g_article_geomap_s": best(lambda: geoparser.parse(text), repeat),
+               "g_article_bare_ner_s": best(lambda: nlp(text), repeat)}
+    figures["g_article_ratio"] = figures["g_article_geomap_s"] / figures["g_article_bare_ner_s"]
+    return figures
 
 
 def main() -> int:
@@ -144,6 +205,14 @@ def main() -> int:
 
         figures[f"d_render_{n}_s"] = best(render, 1 if n == 10000 else args.repeat)
         figures[f"d_render_{n}_mb"] = len(html_text.encode()) / 1e6
+
+    # (f) per-mention cost from 500 to 32,000 mentions; (g) the two-place article against bare NER
+    names = [name for (name,) in db.execute(
+        "SELECT name FROM places WHERE feature IN ('city', 'capital') AND population >= 100000"
+        " AND name NOT LIKE '% %' ORDER BY geonameid")]
+    names = rng.sample(names, 2000)
+    figures.update(scaling(geoparser, names, args.repeat))
+    figures.update(two_place_article(geoparser, nlp, names, args.repeat))
     figures["e_peak_memory_this_process_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     for key, value in figures.items():
