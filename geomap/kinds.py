@@ -7,7 +7,7 @@ differently reads this table instead of listing features of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import Enum, IntEnum
 
 from geomap.model import Feature
 
@@ -20,60 +20,123 @@ class Shape(str, Enum):
     CIRCLE = "circle"
 
 
+class Rank(IntEnum):
+    """How prominent a kind is. The recogniser's thresholds are these levels, never particular kinds."""
+
+    OTHER = 0
+    LOCAL = 1
+    """Towns and districts: taken only when large, or after a cue word ("in", "near")."""
+    MINOR = 2
+    """Peaks and landforms: named in news, less often than the kinds above."""
+    AREA = 3
+    """Taken wherever it is capitalised; beats a surname, an adjective reading and a sentence start."""
+    MAJOR = 4
+    """Short capitals ("US", "EU", "UAE") of this rank count even inside an organisation's name."""
+    COUNTRY = 5
+    """Stands out even as a word of a longer organisation name."""
+
+
+class Area(str, Enum):
+    """Which code of the places inside it a place stands for (`Place.country`, `Place.admin1`)."""
+
+    NONE = ""
+    COUNTRY = "country"
+    ADMIN1 = "admin1"
+
+
+class Hint(str, Enum):
+    """The weak context hints of the resolver: a chosen place's country, its first-level region,
+    its position (another candidate within `near_km`)."""
+
+    COUNTRY = "country"
+    REGION = "region"
+    NEAR = "near"
+
+
+ALL_HINTS = frozenset(Hint)
+COUNTRY_ONLY = frozenset({Hint.COUNTRY})
+
+
 @dataclass(frozen=True, slots=True)
 class Kind:
     feature: Feature
-    rank: int
+    rank: Rank
     """How prominent the kind is when nothing else tells namesakes apart (search order, and
     whether a capitalised name is taken as a place wherever it stands)."""
     prior: float
-    """The resolver's starting score for a candidate of this kind."""
+    """The resolver's starting score for a candidate of this kind (the default of its config's
+    `feature_prior`)."""
     layer: str
     """The map layer it is drawn in."""
     shape: Shape
     town: bool
-    """A populated place: population weighs per power of ten, alternate names are noisy, and
-    nearness to other chosen places is evidence."""
+    """A populated place: population weighs per power of ten and alternate names are noisy."""
     words: str
     """What a popup calls it ("town in Illinois, United States")."""
     reason: str
+    area: Area = Area.NONE
+    """The area the place itself is: a qualifier of this kind holds the places with its code
+    ("Paris, Texas"), and as one reading of a mention it lends nothing to them ("Mexico" beside
+    "Mexican" stays the country, not Mexico City)."""
+    lends: frozenset[Hint] = COUNTRY_ONLY
+    """The hints a place of this kind, once chosen, gives the other mentions' candidates: only a
+    place whose first-level region code and point say where it is lends them."""
+    takes: frozenset[Hint] = COUNTRY_ONLY
+    """The hints a candidate of this kind earns from the others (a country takes no country hint)."""
+    names_region: bool = False
+    """A place of this kind with its first-level region's name, holding a tenth of its people, is
+    what the bare name means ("New York", "Moscow"), not a village that merely shares it."""
+    trusted: bool = False
+    """A known name of this kind is a place even where the NER calls it a person: few people are
+    named like a river or a territory (the evidence rule still asks the text for a sign)."""
 
 
 KINDS: dict[Feature, Kind] = {k.feature: k for k in (
-    Kind(Feature.COUNTRY, 5, 8.0, "Countries", Shape.OUTLINE, False, "country",
-         "a country name almost always means the country"),
-    Kind(Feature.CONTINENT, 4, 7.5, "Countries", Shape.CIRCLE, False, "continent",
+    Kind(Feature.COUNTRY, Rank.COUNTRY, 8.0, "Countries", Shape.OUTLINE, False, "country",
+         "a country name almost always means the country; it holds the places of its code and "
+         "takes no country hint of its own",
+         area=Area.COUNTRY, takes=frozenset()),
+    Kind(Feature.CONTINENT, Rank.MAJOR, 7.5, "Countries", Shape.CIRCLE, False, "continent",
          "continents are named as often as countries; drawn as a point, their outline would cover the map"),
-    Kind(Feature.TERRITORY, 4, 6.0, "Regions", Shape.OUTLINE, False, "disputed territory",
-         "Gaza Strip, Crimea, Transnistria: named in news like countries, but below them"),
-    Kind(Feature.ADMIN1, 3, 4.0, "Regions", Shape.OUTLINE, False, "region",
-         "first-level regions (states, oblasts) are prominent but share names with their cities"),
-    Kind(Feature.REGION, 3, 5.0, "Regions", Shape.OUTLINE, False, "region",
+    Kind(Feature.TERRITORY, Rank.MAJOR, 6.0, "Regions", Shape.OUTLINE, False, "disputed territory",
+         "Gaza Strip, Crimea, Transnistria: named in news like countries, but below them; nobody's name",
+         trusted=True),
+    Kind(Feature.ADMIN1, Rank.AREA, 4.0, "Regions", Shape.OUTLINE, False, "region",
+         "first-level regions (states, oblasts) are prominent but share names with their cities; "
+         "they hold their towns, whose region hint and nearness they lend",
+         area=Area.ADMIN1, lends=ALL_HINTS),
+    Kind(Feature.REGION, Rank.AREA, 5.0, "Regions", Shape.OUTLINE, False, "region",
          "named regions (Middle East, Donbas) are only ever meant as the region"),
-    Kind(Feature.PHYSICAL, 3, 5.0, "Features", Shape.OUTLINE, False, "sea or gulf",
+    Kind(Feature.PHYSICAL, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "sea or gulf",
          "seas, gulfs, straits and oceans beat namesake regions (the Red Sea, not Red Sea State)"),
-    Kind(Feature.RIVER, 3, 5.0, "Features", Shape.LINE, False, "river",
-         "a river's name in news means the river unless context says otherwise"),
-    Kind(Feature.LAKE, 3, 5.0, "Features", Shape.OUTLINE, False, "lake",
-         "lakes and reservoirs, like rivers"),
-    Kind(Feature.RANGE, 3, 5.0, "Features", Shape.OUTLINE, False, "mountain range",
-         "the Alps, the Andes: prominent, rarely namesakes"),
-    Kind(Feature.ISLAND, 3, 4.5, "Features", Shape.OUTLINE, False, "island",
-         "islands are often also admin regions or countries, which rank above them"),
-    Kind(Feature.PENINSULA, 3, 4.5, "Features", Shape.OUTLINE, False, "peninsula or cape",
-         "the Korean Peninsula, the Cape of Good Hope"),
-    Kind(Feature.LANDFORM, 2, 4.0, "Features", Shape.OUTLINE, False, "desert, plain or valley",
+    Kind(Feature.RIVER, Rank.AREA, 5.0, "Features", Shape.LINE, False, "river",
+         "a river's name in news means the river unless context says otherwise; few people share it",
+         trusted=True),
+    Kind(Feature.LAKE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "lake",
+         "lakes and reservoirs, like rivers", trusted=True),
+    Kind(Feature.RANGE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "mountain range",
+         "the Alps, the Andes: prominent, rarely namesakes", trusted=True),
+    Kind(Feature.ISLAND, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "island",
+         "islands are often also admin regions or countries, which rank above them", trusted=True),
+    Kind(Feature.PENINSULA, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "peninsula or cape",
+         "the Korean Peninsula, the Cape of Good Hope", trusted=True),
+    Kind(Feature.LANDFORM, Rank.MINOR, 4.0, "Features", Shape.OUTLINE, False, "desert, plain or valley",
          "deserts, plains, plateaus, basins, valleys: named in news, less often than the above"),
-    Kind(Feature.MOUNTAIN, 2, 3.5, "Features", Shape.CIRCLE, False, "mountain",
+    Kind(Feature.MOUNTAIN, Rank.MINOR, 3.5, "Features", Shape.CIRCLE, False, "mountain",
          "single peaks and volcanoes share names with towns and people more often than ranges do"),
-    Kind(Feature.ADMIN2, 1, 3.0, "Regions", Shape.OUTLINE, False, "district",
-         "second-level regions are mostly named after their seat town, which is usually meant"),
-    Kind(Feature.CAPITAL, 1, 1.0, "Towns", Shape.CIRCLE, True, "capital",
-         "a capital is more often meant than a namesake town of the same size"),
-    Kind(Feature.CITY, 1, 0.0, "Towns", Shape.CIRCLE, True, "town",
-         "towns rank by population alone"),
-    Kind(Feature.OTHER, 0, 0.0, "Features", Shape.CIRCLE, True, "place",
-         "anything else a user adds: weighed like a town"),
+    Kind(Feature.ADMIN2, Rank.LOCAL, 3.0, "Regions", Shape.OUTLINE, False, "district",
+         "second-level regions are mostly named after their seat town, which is usually meant; "
+         "their codes and points say where they are, so they give and take every hint",
+         lends=ALL_HINTS, takes=ALL_HINTS),
+    Kind(Feature.CAPITAL, Rank.LOCAL, 1.0, "Towns", Shape.CIRCLE, True, "capital",
+         "a capital is more often meant than a namesake town of the same size",
+         lends=ALL_HINTS, takes=ALL_HINTS, names_region=True),
+    Kind(Feature.CITY, Rank.LOCAL, 0.0, "Towns", Shape.CIRCLE, True, "town",
+         "towns rank by population alone; every hint says which namesake is meant",
+         lends=ALL_HINTS, takes=ALL_HINTS, names_region=True),
+    Kind(Feature.OTHER, Rank.OTHER, 0.0, "Features", Shape.CIRCLE, True, "place",
+         "anything else a user adds: weighed like a town, but without a region code to trust",
+         lends=frozenset({Hint.COUNTRY, Hint.NEAR}), takes=frozenset({Hint.COUNTRY, Hint.NEAR})),
 )}
 assert KINDS.keys() == set(Feature), "every Feature needs a row"
 

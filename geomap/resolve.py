@@ -23,6 +23,7 @@ from spacy.tokens import Doc, Span
 from geomap.gazetteer.store import Gazetteer, distance_km
 import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
 from geomap.component import GazetteerComponent
+from geomap.kinds import KINDS, Area, Hint
 from geomap.model import Candidate, Feature, Mention, MentionKind, Place, Resolution
 
 
@@ -30,17 +31,9 @@ from geomap.model import Candidate, Feature, Mention, MentionKind, Place, Resolu
 class ResolverSettings:
     """Weights of the evidence; tuned on GeoWebNews, checked on other news."""
 
-    feature_prior: tuple[tuple[Feature, float], ...] = (
-        (Feature.COUNTRY, 8.0),
-        (Feature.CONTINENT, 7.5),
-        (Feature.ADMIN1, 4.0),
-        (Feature.REGION, 5.0),
-        (Feature.PHYSICAL, 5.0),
-        (Feature.ADMIN2, 3.0),
-        (Feature.CITY, 0.0),
-        (Feature.CAPITAL, 1.0),
-        (Feature.OTHER, 0.0),
-    )
+    feature_prior: tuple[tuple[Feature, float], ...] = tuple((f, k.prior) for f, k in KINDS.items())
+    """The starting score per kind of place: the kinds table's priors unless the config says otherwise;
+    a kind the config leaves out keeps its table prior."""
     population_weight: float = 0.8
     """Per power of ten of population, for towns."""
     area_population_weight: float = 0.2
@@ -62,8 +55,8 @@ class ResolverSettings:
 
 def _prior(c: Candidate, s: ResolverSettings, priors: dict[Feature, float]) -> float:
     place = c.place
-    score = priors.get(place.feature, 0.0)
-    town = place.feature in (Feature.CITY, Feature.CAPITAL, Feature.OTHER)
+    score = priors[place.feature]
+    town = KINDS[place.feature].town
     score += (s.population_weight if town else s.area_population_weight) * math.log10(place.population + 1)
     if not c.exact and town:
         score -= s.alias_penalty  # towns' alternate names are many and noisy; areas' are curated
@@ -192,11 +185,12 @@ class _Context:
             if place is None:
                 continue
             chosen[place.geonameid].add(group)
-            if place.country:
+            lends = KINDS[place.feature].lends
+            if place.country and Hint.COUNTRY in lends:
                 countries[place.country].add(group)
-            if place.feature in (Feature.ADMIN1, Feature.CITY, Feature.CAPITAL, Feature.ADMIN2):
+            if Hint.REGION in lends:
                 admin1s[(place.country, place.admin1)].add(group)
-            if place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN1, Feature.ADMIN2, Feature.OTHER):
+            if Hint.NEAR in lends:
                 points.add(place)
         return cls(countries, admin1s, chosen, points)
 
@@ -206,15 +200,20 @@ def _others(groups: set[int], group: int) -> bool:
     return len(groups) > 1 or (bool(groups) and group not in groups)
 
 
+def _area_code(place: Place) -> tuple[str, str] | None:
+    """The code of the places a place holds: (cc, "") for a country, (cc, admin1) for a first-level
+    region (the kinds table's `area`), None for a place that holds none."""
+    area = KINDS[place.feature].area
+    if area is Area.COUNTRY:
+        return place.country, ""
+    if area is Area.ADMIN1:
+        return place.country, place.admin1
+    return None
+
+
 def _rival_areas(cands: list[Candidate]) -> set[tuple[str, str]]:
     """The countries ((cc, "")) and first-level regions ((cc, admin1)) a mention may itself name."""
-    areas = set()
-    for c in cands:
-        if c.place.feature == Feature.COUNTRY:
-            areas.add((c.place.country, ""))
-        elif c.place.feature == Feature.ADMIN1:
-            areas.add((c.place.country, c.place.admin1))
-    return areas
+    return {code for c in cands if (code := _area_code(c.place)) is not None}
 
 
 class Resolver(GazetteerComponent):
@@ -223,7 +222,7 @@ class Resolver(GazetteerComponent):
     def __init__(self, gazetteer: Gazetteer, settings: ResolverSettings = ResolverSettings()):
         self.gazetteer = gazetteer
         self.settings = settings
-        self._priors = dict(settings.feature_prior)
+        self._priors = {feature: kind.prior for feature, kind in KINDS.items()} | dict(settings.feature_prior)
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.geo_resolutions = self.resolve(doc._.geo_mentions)
@@ -244,11 +243,10 @@ class Resolver(GazetteerComponent):
 
     @staticmethod
     def _inside(place: Place, container: Place) -> bool:
-        if container.feature == Feature.COUNTRY:
-            return place.country == container.country and place.geonameid != container.geonameid
-        if container.feature == Feature.ADMIN1:
-            return (place.country, place.admin1) == (container.country, container.admin1) and place != container
-        return False
+        area = KINDS[container.feature].area
+        if area is Area.NONE or place.geonameid == container.geonameid:
+            return False
+        return place.country == container.country and (area is Area.COUNTRY or place.admin1 == container.admin1)
 
     def resolve(self, mentions: tuple[Mention, ...] | list[Mention]) -> tuple[Resolution, ...]:
         """Every step works per reading (a name with its qualifier) or per group (a name), and once
@@ -310,10 +308,10 @@ class Resolver(GazetteerComponent):
         """A city that gave its name to its region ("New York", "Moscow") is what a bare name means;
         a village that merely shares a state's name ("Montana City") is not: it must hold a tenth
         of the region's people."""
-        if c.place.feature not in (Feature.CITY, Feature.CAPITAL):
+        if not KINDS[c.place.feature].names_region:
             return 0.0
         for other in cands:
-            if (other.place.feature == Feature.ADMIN1
+            if (KINDS[other.place.feature].area is Area.ADMIN1
                     and (other.place.country, other.place.admin1) == (c.place.country, c.place.admin1)
                     and c.place.population * 10 >= other.place.population):
                 return self.settings.namesake_city
@@ -327,15 +325,16 @@ class Resolver(GazetteerComponent):
         hints are capped; the place being chosen elsewhere in the text is strong and is not.
         """
         s = self.settings
+        takes = KINDS[place.feature].takes
         score = 0.0
-        if (place.feature != Feature.COUNTRY and (place.country, "") not in rivals
+        if (Hint.COUNTRY in takes and (place.country, "") not in rivals
                 and _others(ctx.countries.get(place.country, set()), group)):
             score += s.country_context
-        if (place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN2)
+        if (Hint.REGION in takes
                 and (place.country, place.admin1) not in rivals
                 and _others(ctx.admin1s.get((place.country, place.admin1), set()), group)):
             score += s.admin1_context
-        if (place.feature in (Feature.CITY, Feature.CAPITAL, Feature.ADMIN2, Feature.OTHER)
+        if (Hint.NEAR in takes
                 and any(_others(ctx.chosen[near], group) for near in ctx.points.near(place))):
             score += s.near_bonus
         score = min(score, s.context_cap)

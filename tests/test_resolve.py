@@ -1,3 +1,4 @@
+import math
 import random
 
 import pytest
@@ -118,3 +119,30 @@ def test_nearness_work_grows_far_slower_than_the_places_of_a_crowded_area(gazett
     many = resolve_counting_distances(resolver, names, 1, monkeypatch)
     assert many[0] / 400 <= 2 * few[0] / 100
     assert many[1] / 400 <= 1.3 * few[1] / 100
+
+
+def test_priors_come_from_the_kinds_table_and_the_config_changes_only_what_it_names():
+    from geomap.kinds import KINDS
+    from geomap.resolve import ResolverSettings
+    from test_rules import TinyGazetteer, place
+
+    river, town = place(1, "Sava", Feature.RIVER), place(2, "Sava", Feature.CITY, population=16_000)
+    gazetteer = TinyGazetteer([(river, ()), (town, ())])
+    sava = [Mention(0, 4, "Sava", lookup="sava")]
+    assert Resolver(gazetteer).resolve(sava)[0].place == river  # the river's table prior beats a small town
+    assert KINDS[Feature.RIVER].prior > 0.8 * math.log10(16_000 + 1)
+    favour_towns = Resolver(gazetteer, ResolverSettings(feature_prior=((Feature.CITY, 9.0),)))
+    assert favour_towns.resolve(sava)[0].place == town
+    assert favour_towns._priors[Feature.RIVER] == KINDS[Feature.RIVER].prior
+
+
+def test_a_partial_prior_config_keeps_the_table_for_the_other_kinds():
+    import spacy
+
+    from geomap.kinds import KINDS
+
+    nlp = spacy.blank("en")
+    resolver = nlp.add_pipe("geomap_resolver", config={"weights": {"feature_prior": {"city": 9.0}}})
+    priors = dict(resolver.settings.feature_prior)
+    assert priors[Feature.CITY] == 9.0
+    assert all(priors[f] == k.prior for f, k in KINDS.items() if f != Feature.CITY)
