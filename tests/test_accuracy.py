@@ -1,0 +1,54 @@
+"""Accuracy classes of issue #14, each held on short texts written for it (GeoWebNews measures them)."""
+
+import shapely
+from shapely.geometry import box
+
+from geomap.gazetteer.sources import outline_point
+from geomap.gazetteer.store import distance_km
+from geomap.model import Feature
+
+CHUKOTKA = 2126099
+PACIFIC_HALVES = ("North Pacific Ocean", "South Pacific Ocean")
+
+
+def _named(gazetteer, name: str, feature: Feature):
+    return next(p for p in gazetteer.search(name, 20) if p.feature == feature)
+
+
+# Regions' points: outlines cut at ±180° are joined before their centroid is taken.
+
+def test_an_outline_cut_at_the_antimeridian_has_its_point_on_it():
+    cut = shapely.union_all([box(170, 60, 180, 70), box(-180, 60, -175, 70)])
+    lat, lon = outline_point(cut)
+    assert lat == 65 and lon == 177.5  # two-thirds of the area lies west of 180°
+
+
+def test_an_outline_spanning_the_date_line_the_other_way_round_keeps_its_centre():
+    aleutians_and_mainland = shapely.union_all([box(172, 51, 180, 53), box(-170, 55, -140, 70)])
+    lat, lon = outline_point(aleutians_and_mainland)
+    assert -180 <= lon < -140 and 51 < lat < 70
+
+
+def test_parts_either_side_of_the_date_line_are_joined():
+    pacific_islands = shapely.union_all([box(-170, 0, -160, 10), box(150, 0, 160, 10)])
+    assert outline_point(pacific_islands) == (5, 175)  # not (5, -5), in the Atlantic
+
+
+def test_an_outline_away_from_the_antimeridian_keeps_its_plain_centroid():
+    assert outline_point(box(10, 20, 30, 40)) == (30, 20)
+    around_the_world = box(-179, -70, 179, -60)  # no narrower when moved: a band, not a cut outline
+    assert outline_point(around_the_world) == (-65, 0)
+
+
+def test_chukotka_is_placed_in_chukotka_not_in_yakutia(gazetteer):
+    chukotka = gazetteer.get(CHUKOTKA)
+    outline, _ = gazetteer.geometry(CHUKOTKA)
+    assert chukotka.lon > 160 or chukotka.lon < -170
+    assert outline.distance(shapely.Point(chukotka.lon, chukotka.lat)) < 1  # degrees
+
+
+def test_the_pacific_is_placed_in_the_pacific(gazetteer):
+    pacific = _named(gazetteer, "Pacific Ocean", Feature.PHYSICAL)
+    halves = [_named(gazetteer, name, Feature.PHYSICAL) for name in PACIFIC_HALVES]
+    assert pacific.lon > 150 or pacific.lon < -120  # the Andes were its point
+    assert all(distance_km(pacific.lat, pacific.lon, h.lat, h.lon) < 4000 for h in halves)
