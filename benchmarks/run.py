@@ -132,7 +132,7 @@ def main() -> int:
     args = ap.parse_args()
     figures: dict[str, float] = {}
     py = sys.executable
-    geomap = [py, "-m", "geomap.cli"]
+    geomap = [py, "-m", "geomap"]
 
     from geomap.gazetteer.store import shared_gazetteer
 

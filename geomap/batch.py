@@ -27,13 +27,14 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
 from geomap.errors import GeomapError, InputError
 from geomap.io import Record
-from geomap.render.export import to_json
+from geomap.model import Document
+from geomap.schema import Failure, Outcome
 
 T = TypeVar("T")
 
@@ -91,14 +92,11 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _error_line(id: str, error: str) -> str:
-    return json.dumps({"id": id, "mentions": [], "error": error}, ensure_ascii=False)
-
-
 def parse_chunk(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | None = None,
-                one_by_one: bool = False) -> Iterator[str]:
-    """(id, text) pairs to JSON lines, in order, each as soon as it is done. Batched through spaCy;
-    once a document fails or overruns `doc_timeout`, the rest go one by one, so only it is lost."""
+                one_by_one: bool = False) -> Iterator[Outcome]:
+    """(id, text) pairs to documents (or failures), in order, each as soon as it is done. Batched
+    through spaCy; once a document fails or overruns `doc_timeout`, the rest go one by one, so only
+    it is lost."""
     geoparser = _geoparser(job)
     done = 0
     if not one_by_one:
@@ -106,27 +104,27 @@ def parse_chunk(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | Non
             documents = geoparser.pipe(((text, id) for id, text in chunk), job.batch_size)
             while done < len(chunk):
                 with _time_limit(doc_timeout):
-                    line = to_json(next(documents))
+                    document = next(documents)
                 done += 1
-                yield line
+                yield document
         except Exception:  # one bad or slow document must not sink its chunk: the rest one by one
             pass
     for id, text in chunk[done:]:
         yield _parse_one(geoparser, id, text, doc_timeout)
 
 
-def _parse_one(geoparser, id: str, text: str, doc_timeout: float | None) -> str:
+def _parse_one(geoparser, id: str, text: str, doc_timeout: float | None) -> Outcome:
     try:
         with _time_limit(doc_timeout):
-            return to_json(geoparser.parse(text, id))
+            return geoparser.parse(text, id)
     except Exception as exc:
-        return _error_line(id, f"{type(exc).__name__}: {exc}")
+        return Failure(id, f"{type(exc).__name__}: {exc}")
 
 
 class ParserProcess:
     """A child process that parses chunks for one job, killed and replaced when a document overruns.
 
-    Lines come back one per document, so the one that overran is known: it is retried alone (a
+    Outcomes come back one per document, so the one that overran is known: it is retried alone (a
     whole spaCy batch may have been slow) and, overrunning alone, becomes an error line. The
     child speaks pickle over its standard input and output; a thread reads its output into a
     queue, so the wait is bounded on every platform.
@@ -137,9 +135,9 @@ class ParserProcess:
         self._child: subprocess.Popen | None = None
         self._messages: queue.SimpleQueue | None = None
 
-    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[str]:
-        """JSON lines for the chunk, in order; no document takes longer than `doc_timeout` seconds."""
-        lines: list[str] = []
+    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[Outcome]:
+        """The chunk's outcomes, in order; no document takes longer than `doc_timeout` seconds."""
+        lines: list[Outcome] = []
         one_by_one = False
         while len(lines) < len(chunk):
             self._start()
@@ -149,12 +147,12 @@ class ParserProcess:
                     message = self._messages.get(timeout=doc_timeout)
                 except queue.Empty:
                     message = DocumentTimeout(doc_timeout)
-                if isinstance(message, str):
+                if isinstance(message, Document | Failure):
                     lines.append(message)
                     continue
                 self.close()
                 if one_by_one:
-                    lines.append(_error_line(chunk[len(lines)][0], f"{type(message).__name__}: {message}"))
+                    lines.append(Failure(chunk[len(lines)][0], f"{type(message).__name__}: {message}"))
                 one_by_one = True
                 break
         return lines
@@ -207,7 +205,7 @@ def _read_messages(stream, messages: queue.SimpleQueue) -> None:
 
 def serve() -> None:
     """A parser process's life (see `ParserProcess`): a job in, None out once its geoparser is
-    loaded (or the error), then for each (chunk, one_by_one) in, one JSON line per document out."""
+    loaded (or the error), then for each (chunk, one_by_one) in, one outcome per document out."""
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the messages
 
@@ -227,8 +225,8 @@ def serve() -> None:
             chunk, one_by_one = pickle.load(sys.stdin.buffer)
         except EOFError:  # the parent has gone
             return
-        for line in parse_chunk(job, chunk, one_by_one=one_by_one):
-            send(line)
+        for outcome in parse_chunk(job, chunk, one_by_one=one_by_one):
+            send(outcome)
 
 
 class ParserPool:
@@ -240,7 +238,7 @@ class ParserPool:
         self._all: list[ParserProcess] = []
         self._lock = threading.Lock()
 
-    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[str]:
+    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[Outcome]:
         with self._lock:
             if not self._idle:
                 self._all.append(ParserProcess(self.job))
@@ -261,34 +259,47 @@ _POOLS: dict[Job, ParserPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def parse_chunk_guarded(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[str]:
+def parse_chunk_guarded(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[Outcome]:
     """A Dask task: the chunk in one of this worker's parser processes, which live as long as it."""
     with _POOLS_LOCK:
         pool = _POOLS.setdefault(job, ParserPool(job))
     return pool.parse(chunk, doc_timeout)
 
 
-def _chunks(records: Iterable[Record]) -> Iterator[list[tuple[str, str]]]:
-    pairs = ((r.id, r.text) for r in records)
-    while chunk := list(itertools.islice(pairs, CHUNK)):
+def _chunks(records: Iterable[Record]) -> Iterator[list[Record]]:
+    records = iter(records)
+    while chunk := list(itertools.islice(records, CHUNK)):
         yield chunk
 
 
-def _ordered(submit: Callable[[list], object], result: Callable[[object], list[str]], chunks, window: int):
-    """Keep at most `window` chunks in flight; yield their lines in input order."""
+def _pairs(chunk: list[Record]) -> list[tuple[str, str]]:
+    """What a worker needs of a chunk: (id, text) pairs."""
+    return [(r.id, r.text) for r in chunk]
+
+
+def _sourced(chunk: list[Record], outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
+    """The outcomes, each document carrying where its record's text came from."""
+    for record, outcome in zip(chunk, outcomes):
+        yield replace(outcome, source=record.source) if record.source and isinstance(outcome, Document) else outcome
+
+
+def _ordered(submit: Callable[[list], object], result: Callable[[object], list[Outcome]], chunks, window: int):
+    """Keep at most `window` chunks in flight; yield their outcomes in input order."""
     pending: deque = deque()
     for chunk in chunks:
-        pending.append(submit(chunk))
+        pending.append((chunk, submit(_pairs(chunk))))
         if len(pending) >= window:
-            yield from result(pending.popleft())
+            chunk, work = pending.popleft()
+            yield from _sourced(chunk, result(work))
     while pending:
-        yield from result(pending.popleft())
+        chunk, work = pending.popleft()
+        yield from _sourced(chunk, result(work))
 
 
 def extract(records: Iterable[Record], job: Job, workers: int = 1, engine: str = "local",
-            scheduler: str | None = None, doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[str]:
-    """JSON lines for the records, in order, on the chosen engine; a document taking longer than
-    `doc_timeout` seconds (None: no limit) becomes an error line."""
+            scheduler: str | None = None, doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[Outcome]:
+    """A document (or a failure) for each record, in order, on the chosen engine; a document taking
+    longer than `doc_timeout` seconds (None: no limit) becomes a failure."""
     if doc_timeout is not None and not doc_timeout > 0:
         raise InputError(f"--doc-timeout must be a positive number of seconds, not {doc_timeout:g}")
     chunks = _chunks(records)
@@ -296,7 +307,7 @@ def extract(records: Iterable[Record], job: Job, workers: int = 1, engine: str =
         yield from _dask(chunks, job, workers, scheduler, doc_timeout)
     elif workers <= 1:
         for chunk in chunks:
-            yield from parse_chunk(job, chunk, doc_timeout)
+            yield from _sourced(chunk, parse_chunk(job, _pairs(chunk), doc_timeout))
     else:
         pool = ParserPool(job)
         try:

@@ -1,4 +1,4 @@
-"""The `geomap` command: argument parsing and error reporting, nothing else.
+"""The `geomap` command: argument parsing and printing, nothing else (`app.py` does the work).
 
 Every expected failure is a `GeomapError`, printed as one line on stderr with
 its exit code (2 input, 3 gazetteer, 4 model, 5 output; 70 for a bug); `--debug` shows the traceback.
@@ -8,7 +8,6 @@ A closed standard output (`geomap ... | head`) ends the run quietly with 141.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import sys
@@ -17,9 +16,9 @@ from pathlib import Path
 from geomap import __version__
 from geomap.errors import GeomapError, InputError
 
-DEFAULT_OUTPUTS = Path("outputs")
 BROKEN_PIPE = 141
 """Exit code when standard output's reader went away (128 + SIGPIPE: what a shell reports for `cat` in `cat | head`)."""
+ARTICLE_HELP = "article: UTF-8 text, HTML, PDF or Word file, an http(s) URL, or - for standard input"
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -27,17 +26,26 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gazetteer", type=Path, default=None, help="gazetteer file (default: $GEOMAP_GAZETTEER_DIR/geomap.sqlite)")
 
 
-def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="geomap", description="Find the places an article names and map them, offline.")
-    ap.add_argument("--debug", action="store_true", help="show tracebacks")
-    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = ap.add_subparsers(dest="command", required=True)
+def _batch_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\" or \"html\"} records "
+                                   "(or .parquet with id, text)")
+    p.add_argument("--skip-bad", action="store_true", help="with --jsonl: report bad lines and go on")
+    p.add_argument("--batch-size", type=int, default=32, help="documents per spaCy batch")
+    p.add_argument("--workers", type=int, default=1, help="with --jsonl: worker processes (default 1)")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="with --jsonl: local processes, or a Dask cluster (pip install 'geomap[dask]')")
+    p.add_argument("--scheduler", default=None, help="with --engine dask: address of an existing scheduler")
+    p.add_argument("--doc-timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="with --jsonl: a document taking longer becomes an error and the run goes on (default 120)")
 
-    m = sub.add_parser("map", help="write an HTML map of the places an article names")
-    m.add_argument("article", help="article: UTF-8 text, HTML, PDF or Word file, an http(s) URL, or - for standard input")
+
+def _map_parser(sub) -> None:
+    m = sub.add_parser("map", help="write a map of the places an article (or many articles) names")
+    m.add_argument("articles", nargs="*", metavar="article", help=ARTICLE_HELP + "; several make one map")
     m.add_argument("-o", "--output", type=Path,
                    help="HTML file, or a .png or .svg image (default: outputs/ARTICLE.html)")
-    m.add_argument("--title", default=None, help="map title (default: the document's own title, else its first line)")
+    m.add_argument("--title", default=None,
+                   help="map title (default: the document's own title, else its first line; N articles for many)")
     m.add_argument("--tiles", default=None,
                    help="online tile URL template, http(s) only; needs --attribution (default: offline outlines)")
     m.add_argument("--attribution", default=None, help="attribution for --tiles")
@@ -51,31 +59,20 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--height", default="600px", help="with --fragment: the map's CSS height (default 600px)")
     m.add_argument("--width", default="100%", help="with --fragment: the map's CSS width (default 100%%)")
     m.add_argument("--view", default=None, help="first view as LAT,LON,ZOOM instead of fitting the places")
+    _batch_options(m)
     _common(m)
 
+
+def _extract_parser(sub) -> None:
     e = sub.add_parser("extract", help="print or write the places an article (or a JSONL of articles) names")
-    e.add_argument("article", nargs="?",
-                   help="article: UTF-8 text, HTML, PDF or Word file, an http(s) URL, or - for standard input")
-    e.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\" or \"html\"} records "
-                                   "(or .parquet with id, text)")
+    e.add_argument("article", nargs="?", help=ARTICLE_HELP)
     e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required; .parquet writes Parquet)")
     e.add_argument("--format", choices=("json", "geojson"), default="json")
-    e.add_argument("--skip-bad", action="store_true", help="with --jsonl: report bad lines and go on")
-    e.add_argument("--batch-size", type=int, default=32, help="documents per spaCy batch")
-    e.add_argument("--workers", type=int, default=1, help="with --jsonl: worker processes (default 1)")
-    e.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="with --jsonl: local processes, or a Dask cluster (pip install 'geomap[dask]')")
-    e.add_argument("--scheduler", default=None, help="with --engine dask: address of an existing scheduler")
-    e.add_argument("--doc-timeout", type=float, default=120.0, metavar="SECONDS",
-                   help="with --jsonl: a document taking longer becomes an error line and the run goes on (default 120)")
+    _batch_options(e)
     _common(e)
 
-    v = sub.add_parser("eval", help="score geomap on a gold JSON Lines file (same figures as score.py)")
-    v.add_argument("gold", help="gold JSONL: {\"id\", \"text\", \"toponyms\": [...]}")
-    v.add_argument("--pred", type=Path, default=None, help="also keep the predictions here")
-    v.add_argument("--json", action="store_true", help="print the figures as JSON")
-    _common(v)
 
+def _gazetteer_parser(sub) -> None:
     g = sub.add_parser("gazetteer", help="build, search, inspect or extend the gazetteer")
     gsub = g.add_subparsers(dest="action", required=True)
     gb = gsub.add_parser("build", help="(re)build from the packaged sources and user files")
@@ -101,80 +98,77 @@ def parser() -> argparse.ArgumentParser:
     gm.add_argument("--min-population", type=int, default=0, help="geonames: leave out populated places with fewer people")
     for p in (gb, gs, gi, ga, gr, gm):
         p.add_argument("--gazetteer", type=Path, default=None, help="gazetteer file")
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="geomap", description="Find the places an article names and map them, offline.")
+    ap.add_argument("--debug", action="store_true", help="show tracebacks")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = ap.add_subparsers(dest="command", required=True)
+    _map_parser(sub)
+    _extract_parser(sub)
+    v = sub.add_parser("eval", help="score geomap on a gold JSON Lines file (same figures as score.py)")
+    v.add_argument("gold", help="gold JSONL: {\"id\", \"text\", \"toponyms\": [...]}")
+    v.add_argument("--pred", type=Path, default=None, help="also keep the predictions here")
+    v.add_argument("--json", action="store_true", help="print the figures as JSON")
+    _common(v)
+    _gazetteer_parser(sub)
     return ap
 
 
-def _geoparser(args):
-    from geomap.pipeline import DEFAULT_MODEL, Geoparser
-
-    return Geoparser(args.model or DEFAULT_MODEL, args.gazetteer)
+def _say(message: str) -> None:
+    print(f"geomap: {message}", file=sys.stderr)
 
 
-def _refuse_overwriting(args, inputs: list[str | None], outputs: list[Path | None]) -> None:
-    """Before any work: no output may be an input, the gazetteer included."""
-    from geomap.gazetteer.paths import default_db
-    from geomap.io import refuse_overwriting
+def _setup(args):
+    from geomap.app import Setup
 
-    refuse_overwriting([*inputs, args.gazetteer or default_db()], outputs)
+    return Setup(args.model, args.gazetteer)
 
 
-def _parse(args, article):
-    """The article's Document, which says where its text came from."""
-    return dataclasses.replace(_geoparser(args).parse(article.text), source=article.source)
+def _batch(args):
+    from geomap.app import Batch
+
+    return Batch(args.skip_bad, args.batch_size, args.workers, args.engine, args.scheduler, args.doc_timeout)
 
 
 def cmd_map(args) -> int:
-    from geomap.gazetteer.store import shared_gazetteer
-    from geomap.inputs import load, output_stem
-    from geomap.io import write_text
-    from geomap.render.export import to_geojson
-    from geomap.render.map import GeoMap, MapOptions
-    from geomap.render.static import image_format, image_size
-    from geomap.render.view import default_title, parse_view
+    from geomap.app import MapOutput, default_output, map_articles
+    from geomap.render.view import MapOptions, parse_view
 
-    output = args.output or DEFAULT_OUTPUTS / f"{output_stem(args.article)}.html"
-    _refuse_overwriting(args, [args.article], [output, args.geojson])
-    image = image_format(output)  # "png", "svg", or None for HTML; any other suffix is refused here
-    if image and (args.fragment or args.tiles):
-        raise InputError(f"{output}: --fragment and --tiles are for HTML maps, not {image.upper()} images")
-    if not image and (args.size or args.dpi):
-        raise InputError(f"{output}: --size and --dpi are for .png and .svg images")
-    if image:
-        image_size(args.size, args.dpi)  # a bad size is refused before any work
+    if bool(args.articles) == bool(args.jsonl):
+        raise InputError("map needs ARTICLE files (or - for standard input) or --jsonl FILE, not both")
     if args.tiles and not args.attribution:
         raise InputError("--tiles needs --attribution TEXT: the tile provider's credit, shown on the map")
-    article = load(args.article)
-    text, url = article.text, article.source.url
-    title = args.title if args.title is not None else (article.source.title or default_title(text))
-    source = args.source if args.source is not None else (url or ("" if args.article == "-" else Path(args.article).name))
-    view = parse_view(args.view) if args.view else None
-    # checked before the model loads
-    options = MapOptions(title, source, args.tiles, args.attribution, view, source_url=url or None)
-    document = _parse(args, article)
-    if not text.strip():
-        print(f"geomap: {args.article}: empty article; writing an empty map", file=sys.stderr)
-    geomap_map = GeoMap.of(document, shared_gazetteer(args.gazetteer), options)
-    if args.fragment:
-        write_text(output, geomap_map.fragment(args.height, args.width))
-    else:
-        geomap_map.save(output, args.size, args.dpi)
-    if args.geojson:
-        write_text(args.geojson, json.dumps(to_geojson(document), ensure_ascii=False, indent=1))
-    print(f"{output}: {len(document.places)} places, {sum(1 for r in document.resolutions if r.place)} mentions")
+    output = MapOutput(args.output or default_output(args.jsonl or args.articles[0]), args.fragment, args.height,
+                       args.width, args.size, args.dpi, args.geojson)
+    options = MapOptions(tiles=args.tiles, attribution=args.attribution,
+                         view=parse_view(args.view) if args.view else None)  # checked before the model loads
+    geomap, documents = map_articles(_setup(args), args.articles, output, options, title=args.title,
+                                     source=args.source, jsonl=args.jsonl, batch=_batch(args), report=_say)
+    for name, document in zip(args.articles, documents):
+        if not document.text.strip():
+            _say(f"{name}: empty article; it names no place")
+    places, mentions = len(geomap.view["places"]), sum(p["mentions"] for p in geomap.view["places"])
+    print(f"{output.path}: {places} places, {mentions} mentions"
+          + (f", {len(documents)} articles" if len(documents) > 1 or args.jsonl else ""))
     return 0
 
 
 def cmd_extract(args) -> int:
-    from geomap.inputs import load
+    from geomap.app import extract_jsonl, parse_articles
     from geomap.io import write_text
-    from geomap.render.export import to_geojson, to_json
+    from geomap.schema import to_geojson, to_json
 
+    setup = _setup(args)
     if args.jsonl:
-        return extract_jsonl(args)
+        if not args.output:
+            raise InputError("extract --jsonl needs -o OUTPUT")
+        return 1 if extract_jsonl(setup, args.jsonl, args.output, _batch(args), _say) else 0
     if not args.article:
-        raise GeomapError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
-    _refuse_overwriting(args, [args.article], [args.output])
-    document = _parse(args, load(args.article))  # the input is refused before the model loads
+        raise InputError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
+    setup.refuse_overwriting([args.article], [args.output])
+    (document,) = parse_articles(setup, [args.article])
     text = json.dumps(to_geojson(document), ensure_ascii=False) if args.format == "geojson" else to_json(document)
     if args.output:
         write_text(args.output, text + "\n")
@@ -183,52 +177,56 @@ def cmd_extract(args) -> int:
     return 0
 
 
-def extract_jsonl(args) -> int:
-    """Stream a JSON Lines file through the chosen engine into OUTPUT, written atomically."""
-    from geomap.batch import Job, extract, progress
-    from geomap.gazetteer.store import shared_gazetteer
-    from geomap.io import ParquetLines, atomic_writer, read_records
-    from geomap.pipeline import DEFAULT_MODEL
-
-    if not args.output:
-        raise GeomapError("extract --jsonl needs -o OUTPUT")
-    if args.workers < 1 or args.batch_size < 1:
-        raise GeomapError("--workers and --batch-size must be at least 1")
-    _refuse_overwriting(args, [args.jsonl], [args.output])
-    records = read_records(args.jsonl, args.skip_bad, report=lambda msg: print(f"geomap: {msg}", file=sys.stderr))
-    shared_gazetteer(args.gazetteer)  # build it once here, not in every worker
-    job = Job(args.model or DEFAULT_MODEL, str(args.gazetteer) if args.gazetteer else None, args.batch_size)
-    parquet = args.output.suffix.lower() == ".parquet"
-    failed = 0
-    with atomic_writer(args.output, "wb" if parquet else "w") as fh:
-        out = ParquetLines(fh, args.output) if parquet else None
-        for line in progress(extract(records, job, args.workers, args.engine, args.scheduler, args.doc_timeout)):
-            if '"error": ' in line and (error := json.loads(line).get("error")):
-                failed += 1
-                print(f"geomap: {args.jsonl}: document {json.loads(line)['id']}: {error}", file=sys.stderr)
-            if out:
-                out.write(line)
-            else:
-                fh.write(line + "\n")
-        if out:
-            out.close()
-    return 1 if failed else 0
-
-
 def cmd_eval(args) -> int:
     from geomap.evaluate import evaluate, format_report, read_gold
 
-    _refuse_overwriting(args, [args.gold], [args.pred])
+    setup = _setup(args)
+    setup.refuse_overwriting([args.gold], [args.pred])
     gold = read_gold(args.gold)  # every line checked before the model loads
-    figures = evaluate(gold, _geoparser(args), args.pred)
+    figures = evaluate(gold, setup.geoparser(), args.pred)
     print(json.dumps(figures, indent=1) if args.json else format_report(figures))
     return 0
 
 
-def cmd_gazetteer(args) -> int:
-    from geomap.gazetteer import manage
+def printable(text: str) -> str:
+    """Text safe for a terminal: control characters (ANSI escapes, newlines) shown escaped, not obeyed."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
-    return manage.run(args)
+
+def _search(args) -> int:
+    from geomap import app
+
+    places = app.gazetteer_search(args.gazetteer, args.name, args.limit, args.country, args.admin1)
+    if args.json:
+        print(json.dumps([p.to_json() for p in places], ensure_ascii=False))
+    for p in [] if args.json else places:
+        print(f"{p.geonameid:>10}  {printable(p.name):30.30}  {p.lat:9.4f} {p.lon:10.4f}  {p.feature.value:9} "
+              f"{printable(p.country):2} {printable(p.admin1):>5} {p.population:>11,}  {p.source}")
+    return 0 if places else 1
+
+
+def cmd_gazetteer(args) -> int:
+    from geomap import app
+
+    if args.action == "build":
+        path, counts, seconds = app.gazetteer_build(args.gazetteer)
+        print(f"{path}: built in {seconds:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    elif args.action == "search":
+        return _search(args)
+    elif args.action == "info":
+        info = app.gazetteer_info(args.gazetteer)
+        print(json.dumps(info) if args.json else "\n".join(f"{k:15} {v:,}" for k, v in info.items()))
+    elif args.action == "add":
+        path, added, kept = app.gazetteer_add(args.gazetteer, args.file)
+        print(f"{path}: added {added} place(s) from {args.file}; kept in {kept}")
+    elif args.action == "remove":
+        path, geonameid, name = app.gazetteer_remove(args.gazetteer, args.name_or_id)
+        print(f"{path}: removed {geonameid} {printable(name)}")
+    else:
+        path, summary, record = app.gazetteer_import(args.gazetteer, args.source, args.path, args.url, args.classes,
+                                                     args.min_population)
+        print(f"{path}: imported {summary}; recorded in {record}")
+    return 0
 
 
 COMMANDS = {"map": cmd_map, "extract": cmd_extract, "eval": cmd_eval, "gazetteer": cmd_gazetteer}
@@ -257,7 +255,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"geomap: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
               file=sys.stderr)
         return 70
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, BinaryIO, TypeVar
 
 from geomap.errors import InputError, OutputError
+from geomap.model import Source
 
 T = TypeVar("T")
 
@@ -63,11 +64,12 @@ def open_regular(path: str, what: str) -> BinaryIO:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One line of a JSON Lines input: the document id and its text."""
+    """One document of a JSON Lines or Parquet input: its id, its text, and where the text came from
+    when the record carried a web page."""
 
-    line: int
     id: str
     text: str
+    source: Source | None = None
 
 
 def read_records(path: str, skip_bad: bool = False, report=None) -> Iterator[Record]:
@@ -115,24 +117,24 @@ def _read_parquet(fh: BinaryIO, path: Path, skip_bad: bool, report) -> Iterator[
                     _skip(InputError(f"{path}: row {number}: \"text\" is not a string"), skip_bad, report)
                     continue
                 ident = data["id"][i] if "id" in data and data["id"][i] is not None else number
-                yield Record(number, str(ident), text)
+                yield Record(str(ident), text)
 
 
 class ParquetLines:
-    """A writer that takes JSON output lines and stores them as Parquet rows (id, mentions as JSON)."""
+    """A writer that stores batch outcomes as Parquet rows (`schema.parquet_row`)."""
 
     def __init__(self, fh, path: Path):
         self._parquet = _pyarrow(path)
         import pyarrow
 
         self._pa = pyarrow
-        self._schema = pyarrow.schema([("id", pyarrow.string()), ("mentions", pyarrow.string())])
+        self._schema = pyarrow.schema([("id", pyarrow.string()), ("mentions", pyarrow.string()),
+                                       ("error", pyarrow.string())])
         self._writer = self._parquet.ParquetWriter(fh, self._schema)
         self._rows: list[dict] = []
 
-    def write(self, line: str) -> None:
-        data = json.loads(line)
-        self._rows.append({"id": str(data.get("id")), "mentions": json.dumps(data["mentions"], ensure_ascii=False)})
+    def write(self, row: dict) -> None:
+        self._rows.append(row)
         if len(self._rows) >= 256:
             self.flush()
 
@@ -212,12 +214,13 @@ def _record(data: dict, where: str, number: int) -> Record:
     ident = valid_unicode(str(data.get("id", number)), where, "id")
     body = data.get("text")
     if isinstance(body, str):
-        return Record(number, ident, valid_unicode(body, where, "text"))
+        return Record(ident, valid_unicode(body, where, "text"))
     page = data.get("html")
     if body is None and isinstance(page, str):
         from geomap.documents import html_article
 
-        return Record(number, ident, html_article(valid_unicode(page, where, "html"), where, MAX_TEXT_BYTES).text)
+        article = html_article(valid_unicode(page, where, "html"), where, MAX_TEXT_BYTES)
+        return Record(ident, article.text, article.source)
     raise InputError(f"{where}: missing string field \"text\" (or \"html\": a web page)")
 
 

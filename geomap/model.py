@@ -75,6 +75,8 @@ class Mention:
     """A containing place named right after it ("Paris, Texas" gives "Texas")."""
     source: str = "ner"
     """Who proposed it: "ner" (the statistical model) or "gazetteer" (the name matcher)."""
+    rule: str = ""
+    """The recognition rule that took it (`geomap.recognise.rules.RULES`)."""
 
     @property
     def key(self) -> str:
@@ -99,7 +101,8 @@ class Resolution:
     mention: Mention
     place: Place | None
     confidence: float
-    alternatives: tuple[Place, ...] = ()
+    alternatives: tuple[tuple[Place, float], ...] = ()
+    """The next likeliest places (at most three) with their share of the confidence: why this one."""
 
     def to_json(self) -> dict:
         return {
@@ -110,6 +113,8 @@ class Resolution:
             "place": self.place.to_json() if self.place else None,
             "confidence": round(self.confidence, 3),
             "source": self.mention.source,
+            "alternatives": [{"geonameid": p.geonameid, "name": p.name, "feature": p.feature.value,
+                              "country": p.country, "confidence": round(share, 3)} for p, share in self.alternatives],
         }
 
 

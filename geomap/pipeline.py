@@ -136,14 +136,30 @@ class Geoparser:
 
         def joined() -> Iterator[tuple[Doc, str | None]]:
             parts: list[Doc] = []
-            for doc, (id, last) in self.nlp.pipe(pieces, as_tuples=True, batch_size=batch_size, disable=whole):
-                parts.append(doc)
-                if last:
-                    yield (parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)), id
-                    parts = []
+            for batch in _batches(pieces, batch_size, self.piece_chars):
+                for doc, (id, last) in self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch), disable=whole):
+                    parts.append(doc)
+                    if last:
+                        yield (parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)), id
+                        parts = []
 
         before = [name for name in names if name not in whole]
         yield from self.nlp.pipe(joined(), as_tuples=True, batch_size=batch_size, disable=before)
+
+
+def _batches(items: Iterable[tuple[str, object]], count: int, chars: int) -> Iterator[list[tuple[str, object]]]:
+    """(text, context) items in NER batches of at most `count` texts and about `chars` characters:
+    the NER's memory grows with the characters it holds at once, not with the number of texts."""
+    batch: list[tuple[str, object]] = []
+    size = 0
+    for item in items:
+        if batch and (len(batch) >= count or size + len(item[0]) > chars):
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += len(item[0])
+    if batch:
+        yield batch
 
 
 _BREAKS = (

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span, Token
 
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import FEATURE_RANK, UNKNOWN, Fame, Gazetteer
-import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
+import geomap.schema  # noqa: F401  (Docs carrying these values serialise)
 from geomap.component import GazetteerComponent
 from geomap.model import Feature, Mention, MentionKind
 

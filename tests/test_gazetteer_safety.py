@@ -26,7 +26,8 @@ import shapely
 from geomap import cli
 from geomap.errors import GazetteerError
 from geomap.gazetteer import build as building
-from geomap.gazetteer import extend, manage
+from geomap import app
+from geomap.gazetteer import extend
 from geomap.gazetteer.paths import user_dir
 from geomap.gazetteer.schema import State, identify, store_entries
 from geomap.gazetteer.sources import NAME, Entry
@@ -198,7 +199,7 @@ def test_leftovers_of_killed_runs_are_removed_by_the_next_run_unless_a_writer_is
 
 def test_concurrent_adds_wait_for_each_other_and_both_land(tiny, tmp_path):
     files = [write_csv(tmp_path / f"{n}.csv", [[f"Town {n} {i}", 1, 2] for i in range(3000)]) for n in "ab"]
-    runs = [subprocess.Popen([sys.executable, "-m", "geomap.cli", "gazetteer", "add", str(f), "--gazetteer", str(tiny)],
+    runs = [subprocess.Popen([sys.executable, "-m", "geomap", "gazetteer", "add", str(f), "--gazetteer", str(tiny)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for f in files]
     assert [r.wait() for r in runs] == [0, 0]
     assert len(user_places(tiny)) == 6000
@@ -252,7 +253,8 @@ def test_excel_byte_order_mark_is_not_data(tiny, tmp_path):
     geojson = tmp_path / "bom.geojson"
     geojson.write_bytes('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Bomhill"},'
                         ' "geometry": {"type": "Point", "coordinates": [3, 4]}}]}'.encode("utf-8-sig"))
-    assert manage.add(tiny, path) == 0 and manage.add(tiny, geojson) == 0
+    app.gazetteer_add(tiny, path)
+    app.gazetteer_add(tiny, geojson)
     assert user_places(tiny) == {"Bomville", "Bomhill"}
 
 
@@ -260,7 +262,7 @@ def test_a_self_intersecting_outline_is_repaired(tiny, tmp_path):
     path = tmp_path / "bowtie.geojson"
     path.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "Bowtie"},'
                     ' "geometry": {"type": "Polygon", "coordinates": [[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]]}}]}')
-    manage.add(tiny, path)
+    app.gazetteer_add(tiny, path)
     gazetteer = Gazetteer(tiny)
     geometry, _ = gazetteer.geometry(gazetteer.search("Bowtie")[0].geonameid)
     assert geometry.is_valid and shapely.area(geometry) == pytest.approx(2.0)  # both triangles of the bow tie
@@ -273,7 +275,7 @@ def test_a_name_cannot_forge_a_removal(tmp_path):
 
 
 def test_a_removal_is_kept_for_rebuilds(tiny):
-    assert manage.remove(tiny, "Moscow") == 0
+    assert app.gazetteer_remove(tiny, "Moscow")[2] == "Moscow"
     assert Gazetteer(tiny).search("Moscow") == []
     building.build(tiny)
     assert Gazetteer(tiny).search("Moscow") == [] and Gazetteer(tiny).search("Paris")
@@ -366,7 +368,7 @@ def test_add_killed_at_any_moment_leaves_a_usable_gazetteer_with_all_or_none_of_
     places = write_csv(tmp_path / "many.csv", [[f"Killtown {i}", i % 90, i % 180] for i in range(ROWS)])
     pristine = tmp_path / "pristine.sqlite"
     shutil.copyfile(tiny, pristine)
-    command = [sys.executable, "-m", "geomap.cli", "gazetteer", "add", str(places), "--gazetteer"]
+    command = [sys.executable, "-m", "geomap", "gazetteer", "add", str(places), "--gazetteer"]
     started = time.monotonic()
     subprocess.run([*command, str(tiny)], check=True, capture_output=True)
     whole = time.monotonic() - started
@@ -380,7 +382,7 @@ def test_add_killed_at_any_moment_leaves_a_usable_gazetteer_with_all_or_none_of_
         killed = add_and_kill([*command, str(target)], target.parent, rng.uniform(0, whole / (3 if after_temp else 1)),
                               after_temp)
         mid_write = bool(list(target.parent.glob(".geomap-build-*")))
-        info = subprocess.run([sys.executable, "-m", "geomap.cli", "gazetteer", "info", "--json",
+        info = subprocess.run([sys.executable, "-m", "geomap", "gazetteer", "info", "--json",
                                "--gazetteer", str(target)], capture_output=True, text=True)
         assert info.returncode == 0 and info.stderr == "", info.stderr  # usable as it is: no rebuild
         added = json.loads(info.stdout)["user"]

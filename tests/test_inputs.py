@@ -20,7 +20,7 @@ MEMORY_CAP = 1 << 30
 def run(*args, stdin=None, capped: bool = False, timeout: float = 120):
     """geomap in a fresh process; `capped` gives it 1 GB of address space."""
     limit = (lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))) if capped else None
-    return subprocess.run([sys.executable, "-m", "geomap.cli", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "geomap", *map(str, args)], capture_output=True, text=True,
                           stdin=stdin, preexec_fn=limit, timeout=timeout)
 
 
@@ -59,7 +59,7 @@ def inputs(tmp_path):
 ])
 def test_an_output_that_is_an_input_is_refused_before_any_work(inputs, args, victim):
     before = {p.name: p.read_bytes() for p in inputs.iterdir()}
-    result = subprocess.run([sys.executable, "-m", "geomap.cli", *args], capture_output=True, text=True, cwd=inputs)
+    result = subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, text=True, cwd=inputs)
     assert result.returncode == 2
     assert "refusing to overwrite" in one_line(result) and victim in one_line(result)
     assert {p.name: p.read_bytes() for p in inputs.iterdir()} == before  # nothing written, nothing replaced
@@ -197,7 +197,7 @@ def test_tiles_must_be_an_http_url_template(tmp_path, url):
 
 
 def test_a_closed_pipe_ends_the_run_quietly():
-    process = subprocess.Popen([sys.executable, "-m", "geomap.cli", "extract", str(SEED)],
+    process = subprocess.Popen([sys.executable, "-m", "geomap", "extract", str(SEED)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     process.stdout.close()  # `| head` that has already gone
     stderr = process.stderr.read()

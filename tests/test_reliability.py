@@ -14,7 +14,7 @@ from geomap.io import MAX_TEXT_BYTES
 
 
 def run(*args, stdin: bytes | None = None):
-    return subprocess.run([sys.executable, "-m", "geomap.cli", *args], capture_output=True, input=stdin)
+    return subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, input=stdin)
 
 
 def one_line(result) -> str:

@@ -159,7 +159,7 @@ def test_the_python_api_draws_the_same_image(seed_view, tmp_path):
 
 def test_the_cli_writes_the_png_the_api_draws_in_another_process(tmp_path, seed_view):
     out = tmp_path / "seed.png"
-    result = subprocess.run([sys.executable, "-m", "geomap.cli", "map", str(SEED), "-o", str(out)],
+    result = subprocess.run([sys.executable, "-m", "geomap", "map", str(SEED), "-o", str(out)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == render_image(seed_view, "png")

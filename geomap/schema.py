@@ -1,0 +1,85 @@
+"""geomap's outputs, each derived from the one record its value defines (`Place.to_json`,
+`Resolution.to_json`, `Source.to_json`, `Document.to_json`): JSON Lines, GeoJSON, Parquet rows,
+and the msgpack codecs that let spaCy Docs carry geomap's values (`Doc.to_bytes`, `DocBin`,
+`nlp.pipe(n_process=2)`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+import srsly
+
+from geomap.model import Document, Feature, Mention, MentionKind, Place, Resolution
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A document of a batch that could not be parsed: its id and why."""
+
+    id: str
+    error: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "mentions": [], "error": self.error}
+
+
+Outcome = Document | Failure
+"""What a batch gives back for each document, in input order."""
+
+
+def to_json(outcome: Outcome) -> str:
+    """One JSON line: `{"id", "mentions": [...]}` as score.py reads it, or a failure's error line."""
+    return json.dumps(outcome.to_json(), ensure_ascii=False)
+
+
+def to_geojson(document: Document) -> dict:
+    """One Point feature per resolved place: the place's record, and its mentions' records."""
+    features = []
+    for place, resolutions in document.places.values():
+        mentions = [{k: v for k, v in r.to_json().items() if k != "place"} for r in resolutions]
+        features.append({
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
+            "properties": {**place.to_json(), "mentions": mentions},
+        })
+    return {"type": "FeatureCollection", "features": features}
+
+
+def parquet_row(outcome: Outcome) -> dict:
+    """A Parquet row: the id, the mentions as a JSON string, and the error (None if it parsed)."""
+    record = outcome.to_json()
+    return {"id": str(record.get("id")), "mentions": json.dumps(record["mentions"], ensure_ascii=False),
+            "error": record.get("error")}
+
+
+_TAG = "__geomap__"
+
+
+def _encode(obj, chain=None):
+    if isinstance(obj, Place):
+        return {_TAG: "Place", **obj.to_json()}
+    if isinstance(obj, Mention):
+        return {_TAG: "Mention", **asdict(obj), "kind": obj.kind.value}
+    if isinstance(obj, Resolution):
+        return {_TAG: "Resolution", "mention": obj.mention, "place": obj.place, "confidence": obj.confidence,
+                "alternatives": [[place, share] for place, share in obj.alternatives]}
+    return obj if chain is None else chain(obj)
+
+
+def _decode(obj, chain=None):
+    kind = obj.get(_TAG) if isinstance(obj, dict) else None
+    fields = {k: v for k, v in obj.items() if k != _TAG} if kind else {}
+    if kind == "Place":
+        return Place(**fields | {"feature": Feature(obj["feature"])})
+    if kind == "Mention":
+        return Mention(**fields | {"kind": MentionKind(obj["kind"])})
+    if kind == "Resolution":
+        alternatives = tuple((place, share) for place, share in obj["alternatives"])
+        return Resolution(obj["mention"], obj["place"], obj["confidence"], alternatives)
+    return obj if chain is None else chain(obj)
+
+
+srsly.msgpack_encoders.register("geomap", func=_encode)
+srsly.msgpack_decoders.register("geomap", func=_decode)
