@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import SEED
+from conftest import SEED, SHARED
 from geomap.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -268,6 +268,16 @@ def test_two_fragments_in_markdown_render_as_two_maps(seed_document, gazetteer, 
     assert [f.evaluate(f"() => !!({FIND_MAP})") for f in frames] == [True, True]
 
 
+SHOWN_PLACES = """() => { const names = new Set(), map = %s;
+  const name = l => l.getTooltip().getContent()().textContent.replace(/ \\(\\d+\\)$/, "");
+  map.eachLayer(l => {
+    if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) l.getLayers().forEach(m => names.add(name(m)));
+    else if (l.getPopup && l.getPopup()) names.add(name(l));
+  });
+  return [...names].sort(); }""" % FIND_MAP
+"""The names of the places a map shows now, clustered towns included."""
+
+
 def test_a_map_of_many_articles_filters_to_one_article_and_by_date(geoparser, gazetteer, open_page, tmp_path):
     from geomap.render.map import page_html
     from geomap.render.view import MappedArticle, prepare_many
@@ -278,13 +288,26 @@ def test_a_map_of_many_articles_filters_to_one_article_and_by_date(geoparser, ga
     path = tmp_path / "many.html"
     path.write_text(page_html(prepare_many(articles, gazetteer)), encoding="utf-8")
     page = open_page(path)
-    names = f"""() => {{ const names = []; {FIND_MAP}.eachLayer(l => {{
-        if (l.getPopup && l.getPopup()) names.push(l.getTooltip().getContent()().textContent.replace(/ \\(\\d+\\)$/, "")); }});
-        return names.sort(); }}"""
-    assert page.evaluate(names) == ["Berlin", "Kyiv", "Moscow", "Oslo", "Paris"]
+    assert page.evaluate(SHOWN_PLACES) == ["Berlin", "Kyiv", "Moscow", "Oslo", "Paris"]
     page.select_option(".geomap-filter select", "1")
-    assert page.evaluate(names) == ["Berlin", "Paris"]
+    assert page.evaluate(SHOWN_PLACES) == ["Berlin", "Paris"]
     page.select_option(".geomap-filter select", "")
     page.fill(".geomap-filter input[aria-label='Published until']", "2024-05-15")
     page.dispatch_event(".geomap-filter input[aria-label='Published until']", "change")
-    assert page.evaluate(names) == ["Kyiv", "Moscow"]
+    assert page.evaluate(SHOWN_PLACES) == ["Kyiv", "Moscow"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SHARED / "eval" / "gold" / "geowebnews.jsonl").exists(), reason="needs ../shared (GeoWebNews)")
+def test_one_map_of_geowebnews_filters_to_one_articles_places(open_page, tmp_path):
+    from conftest import map_view
+
+    page_path = tmp_path / "geowebnews.html"
+    assert main(["map", "--jsonl", str(SHARED / "eval" / "gold" / "geowebnews.jsonl"), "-o", str(page_path)]) == 0
+    view = map_view(page_path.read_text(encoding="utf-8"))
+    assert len(view["articles"]) == 200
+    page = open_page(page_path)
+    for article in (7, 150):
+        page.select_option(".geomap-filter select", str(article))
+        expected = sorted(p["name"] for p in view["places"] if any(a["article"] == article for a in p["articles"]))
+        assert expected and page.evaluate(SHOWN_PLACES) == sorted(set(expected))

@@ -193,20 +193,24 @@
       filterControl(view, map, function (filter) {
         shown = filter;
         map.closePopup();
+        var shownPlaces = [];
         drawn.forEach(function (d) {
           var visible = d.place.articles.some(function (entry) { return filter(entry.article); });
           if (visible && !d.group.hasLayer(d.shape)) d.group.addLayer(d.shape);
           if (!visible && d.group.hasLayer(d.shape)) d.group.removeLayer(d.shape);
+          if (visible) shownPlaces.push(d.place);
         });
+        var bounds = focusBounds(shownPlaces);
+        if (bounds.isValid()) map.fitBounds(bounds, {padding: [24, 24], maxZoom: 8});
       });
     }
   }
 
-  function focusBounds(view) {
+  function focusBounds(places) {
     // What the article is about: points and outlines smaller than a large country, so a
     // country named in passing does not pull the view across the world.
     var bounds = L.latLngBounds([]), small = 400;
-    view.places.forEach(function (place) {
+    places.forEach(function (place) {
       if (place.bounds && place.area <= small) {
         bounds.extend([[place.bounds[1], place.bounds[0]], [place.bounds[3], place.bounds[2]]]);
       } else {
@@ -278,6 +282,6 @@
     legend(view, map);
     limitPopups(map);
     if (view.view) map.setView([view.view[0], view.view[1]], view.view[2], {animate: false});
-    else keepFitted(map, focusBounds(view));
+    else keepFitted(map, focusBounds(view.places));
   };
 })();
