@@ -1,5 +1,6 @@
 """Accuracy classes of issue #14, each held on short texts written for it (GeoWebNews measures them)."""
 
+import pytest
 import shapely
 from shapely.geometry import box
 
@@ -52,3 +53,37 @@ def test_the_pacific_is_placed_in_the_pacific(gazetteer):
     halves = [_named(gazetteer, name, Feature.PHYSICAL) for name in PACIFIC_HALVES]
     assert pacific.lon > 150 or pacific.lon < -120  # the Andes were its point
     assert all(distance_km(pacific.lat, pacific.lon, h.lat, h.lon) < 4000 for h in halves)
+
+
+# Abbreviations: Canadian and Australian ones, "D.C.", each with and without its dots.
+
+ALBERTA, BRITISH_COLUMBIA, NEW_BRUNSWICK, NOVA_SCOTIA, SASKATCHEWAN = 5883102, 5909050, 6087430, 6091530, 6141242
+NEW_SOUTH_WALES, QUEENSLAND, WESTERN_AUSTRALIA, VICTORIA = 2155400, 2152274, 2058645, 2145234
+DISTRICT_OF_COLUMBIA = 4138106
+
+
+def _places(geoparser, text: str) -> dict[str, int | None]:
+    return {r.mention.text: r.place and r.place.geonameid for r in geoparser.parse(text).resolutions}
+
+
+@pytest.mark.parametrize("text, name, geonameid", [
+    ("EDMONTON, Alta. -- The province said on Monday that wildfires had spread.", "Alta", ALBERTA),
+    ("The crew drove from Regina, Sask. to the coast on Tuesday.", "Sask", SASKATCHEWAN),
+    ("He grew up in Halifax, N.S. and later moved to Moncton, N.B. for work.", "N.S.", NOVA_SCOTIA),
+    ("He grew up in Halifax, N.S. and later moved to Moncton, N.B. for work.", "N.B.", NEW_BRUNSWICK),
+    ("Two hours away on the other side of the B.C. border, the town waits.", "B.C.", BRITISH_COLUMBIA),
+    ("Bushfires near Dubbo, N.S.W. forced evacuations on Sunday.", "N.S.W.", NEW_SOUTH_WALES),
+    ("Rangers from NSW and Victoria met in Canberra.", "NSW", NEW_SOUTH_WALES),
+    ("Cyclone warnings went up in Cairns, Qld on Friday.", "Qld", QUEENSLAND),
+    ("Police in Perth, W.A., said the driver fled.", "W.A.", WESTERN_AUSTRALIA),
+    ("Flooding hit Bendigo, Vic. and towns across the state.", "Vic", VICTORIA),
+    ("The march in Washington, D.C. drew thousands. In D.C., police closed streets.", "D.C.", DISTRICT_OF_COLUMBIA),
+])
+def test_a_province_or_state_abbreviation_names_its_region(geoparser, text, name, geonameid):
+    assert _places(geoparser, text)[name] == geonameid
+
+
+def test_an_abbreviation_does_not_take_the_town_it_spells(geoparser):
+    norway = _places(geoparser, "The northern lights over Alta, Norway drew tourists to Finnmark.")
+    ghana = _places(geoparser, "Storms hit Wa and Tamale in northern Ghana.")
+    assert norway["Alta"] != ALBERTA and ghana["Wa"] != WESTERN_AUSTRALIA
