@@ -199,7 +199,7 @@ def main() -> int:
         document = Document("".join(text_parts), tuple(resolutions))
         html_text = ""
 
-        def render():
+        def render(document=document):
             nonlocal html_text
             html_text = render_html(document, gazetteer)
 

@@ -3,7 +3,6 @@ offline, popups and clicks reach every place, embedded maps are fitted after lay
 text in every channel is shown as the text it is (the canary, kept in CI for good)."""
 
 import csv
-import json
 import shutil
 
 import pytest
@@ -236,7 +235,8 @@ def test_popups_stay_inside_a_small_map(seed_document, gazetteer, open_page, tmp
     path = tmp_path / "small.html"
     path.write_text(render_html(seed_document, gazetteer), encoding="utf-8")
     page = open_page(path, width=600, height=400)
-    count = page.evaluate(f"() => {{ let n = 0; {FIND_MAP}.eachLayer(l => {{ if (l.getPopup && l.getPopup()) n++; }}); return n; }}")
+    count = page.evaluate(f"""() => {{ let n = 0;
+        {FIND_MAP}.eachLayer(l => {{ if (l.getPopup && l.getPopup()) n++; }}); return n; }}""")
     assert count == 6
     for i in range(count):
         page.evaluate(f"""() => {{ const map = {FIND_MAP}; const layers = [];

@@ -1,6 +1,5 @@
 """Accuracy cannot fall silently: a few GeoWebNews documents, scored as the shared scorer does."""
 
-import json
 
 import pytest
 

@@ -107,7 +107,7 @@ def test_article_and_gazetteer_text_is_drawn_literally(gazetteer):
     hostile = "$x^2$ {{7*7}} \\alpha $"
     moscow = gazetteer.search("Moscow", 1)[0]
     place = moscow.__class__(**{**moscow.to_json(), "feature": moscow.feature, "name": f"Moscow {hostile}"})
-    options = MapOptions(title=f"Costs {hostile}", source=f"{{{{7*7}}}} $1.txt")
+    options = MapOptions(title=f"Costs {hostile}", source="{{7*7}} $1.txt")
     view = prepare(document_of([place]), gazetteer, options)
     figure = draw(view, image_size())
     texts = figure.findobj(Text)

@@ -63,6 +63,7 @@ class Gazetteer:
             raise refusal(path, state)
         self._db = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         self.candidates = lru_cache(maxsize=65536)(self._candidates)
+        self._area_names = lru_cache(maxsize=4096)(self._area_name)
 
     @classmethod
     def open(cls, path: Path | None = None, build_if_missing: bool = True) -> Gazetteer:
@@ -121,11 +122,13 @@ class Gazetteer:
                                   best.demonym or kind == DEMONYM)
         return found
 
-    @lru_cache(maxsize=4096)
     def area_name(self, country: str, admin1: str = "") -> str:
         """The name of a country, or of one of its first-level regions; "" when unknown."""
         if not country:
             return ""
+        return self._area_names(country, admin1)
+
+    def _area_name(self, country: str, admin1: str) -> str:
         feature, extra = (Feature.ADMIN1, " AND admin1 = ?") if admin1 else (Feature.COUNTRY, "")
         row = self._db.execute(f"SELECT name FROM places WHERE country = ? AND feature = ?{extra}"
                                " ORDER BY population DESC LIMIT 1",
