@@ -161,3 +161,12 @@ def test_a_map_of_many_articles_draws_each_place_once_with_the_articles_naming_i
     assert view["articles"] == [{"title": "Talks", "source": "a.txt", "published": "2024-05-01"},
                                 {"title": "Deal", "source": "b.txt", "published": ""}]
     assert view["title"] == "Week" and view["summary"].endswith("· 2 articles")
+
+
+def test_a_title_taken_from_text_is_a_line_cut_at_a_word():
+    from geomap.render.view import TITLE_CHARS, default_title
+
+    assert default_title("\n  Floods in Budapest \nMore text.") == "Floods in Budapest"
+    long = "word " * 100
+    title = default_title(long)
+    assert title.endswith("word…") and len(title) <= TITLE_CHARS + 1

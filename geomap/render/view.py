@@ -63,9 +63,18 @@ class MapOptions:
                 raise InputError(f"view {lat},{lon},{zoom}: expected LAT,LON,ZOOM within ±90, ±180 and 0..18")
 
 
+TITLE_CHARS = 150
+"""A title taken from the text is cut, at a word, to about this length: an article without line
+breaks would otherwise be all title."""
+
+
 def default_title(text: str) -> str:
     """A map's title when none is given: the article's first non-blank line (its headline)."""
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if len(line) <= TITLE_CHARS:
+        return line
+    cut = line.rfind(" ", 0, TITLE_CHARS)
+    return line[: cut if cut > TITLE_CHARS // 2 else TITLE_CHARS].rstrip(" ,;:") + "…"
 
 
 def parse_view(value: str) -> tuple[float, float, int]:
