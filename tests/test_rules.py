@@ -53,3 +53,145 @@ def test_tiny_gazetteer_ranks_names_like_the_real_one():
     gaz = TinyGazetteer([(place(1, "Sava", Feature.RIVER), ()), (place(2, "Sava", Feature.CITY, population=16_000), ())])
     assert gaz.known(["sava", "nowhere"]) == {"sava": Fame(Rank.AREA, 16_000, False)}
     assert gaz.known(["nowhere"]).get("nowhere", UNKNOWN) == UNKNOWN
+
+
+import csv  # noqa: E402
+from importlib import resources  # noqa: E402
+
+import pytest  # noqa: E402
+import spacy  # noqa: E402
+
+from geomap.model import Mention, MentionKind  # noqa: E402
+from geomap.recognise import RULES, Labels, Recogniser, RecogniserSettings  # noqa: E402
+from geomap.recognise import rules  # noqa: E402
+from geomap.recognise.context import Context, Found  # noqa: E402
+
+NLP = spacy.blank("en")
+
+GAZETTEER = TinyGazetteer([
+    (place(1, "Kursk", Feature.CITY, 51.7, 36.2, "RU", "41", 440_000), ()),
+    (place(2, "Kursk Oblast", Feature.ADMIN1, 51.6, 36.2, "RU", "41", 1_100_000), ("Kursk region",)),
+    (place(3, "Slidell", Feature.CITY, 30.3, -89.8, "US", "LA", 27_000), ()),
+    (place(4, "Ukraine", Feature.COUNTRY, 49.0, 32.0, "UA", "", 44_000_000), ()),
+    (place(5, "Žilina", Feature.CITY, 49.2, 18.7, "SK", "", 80_000), ()),
+    (place(6, "Nitra", Feature.CITY, 48.3, 18.1, "SK", "", 78_000), ()),
+    (place(7, "Prešov", Feature.CITY, 49.0, 21.2, "SK", "", 88_000), ()),
+    (place(8, "Winnipeg", Feature.CITY, 49.9, -97.1, "CA", "03", 750_000), ()),
+    (place(9, "May", Feature.CITY, 0.0, 0.0, "US", "", 200_000), ()),
+], demonyms={"Ukrainian": place(4, "Ukraine", Feature.COUNTRY, 49.0, 32.0, "UA", "", 44_000_000)})
+
+
+def doc_with(text: str, *entities: tuple[str, str]) -> spacy.tokens.Doc:
+    """A blank English Doc whose NER entities are set by hand: (the entity's text, its label)."""
+    doc = NLP(text)
+    doc.ents = [doc.char_span(text.index(words), text.index(words) + len(words), label=label)
+                for words, label in entities]
+    return doc
+
+
+def run(rule, doc, taken: tuple[tuple[str, int], ...] = (), gazetteer=GAZETTEER) -> list[tuple[str, MentionKind, str]]:
+    """What one rule takes in `doc`, after `taken` ((text, occurrence)) were taken by an earlier rule."""
+    ctx = Context.of(doc, gazetteer, RecogniserSettings())
+    found = Found(doc)
+    found.rule = "earlier"
+    for words, occurrence in taken:
+        at = [t.i for t in doc if t.text == words][occurrence]
+        found.take(at, at + 1, MentionKind.TOPONYM, fold(words))
+    found.rule = rule.__name__
+    rule(ctx, found)
+    return [(m.text, m.kind, m.rule) for m in found.mentions if m.rule == rule.__name__]
+
+
+def test_place_entities_are_widened_to_the_longest_known_name():
+    doc = doc_with("Troops moved to the Kursk region on Monday.", ("Kursk", "GPE"))
+    assert run(rules.place_entities, doc) == [("Kursk region", MentionKind.TOPONYM, "place_entities")]
+
+
+def test_a_country_adjective_the_ner_calls_a_place_is_a_demonym():
+    doc = doc_with("Ukrainian troops advanced.", ("Ukrainian", "GPE"))
+    assert run(rules.place_entities, doc) == [("Ukrainian", MentionKind.DEMONYM, "place_entities")]
+
+
+def test_adjectives_are_demonyms_and_people_are_not():
+    doc = doc_with("Ukrainian forces and Americans met.", ("Ukrainian", "NORP"), ("Americans", "NORP"))
+    assert run(rules.adjective_entities, doc) == [("Ukrainian", MentionKind.DEMONYM, "adjective_entities")]
+
+
+def test_a_small_town_needs_a_cue_word_and_a_region_does_not():
+    assert run(rules.known_names, doc_with("Flooding hit Slidell on Monday.")) == []
+    assert [m[0] for m in run(rules.known_names, doc_with("Flooding in Slidell on Monday."))] == ["Slidell"]
+    assert [m[0] for m in run(rules.known_names, doc_with("Officials said Kursk Oblast was hit."))] == ["Kursk Oblast"]
+
+
+def test_a_month_is_not_a_town_however_large():
+    assert run(rules.known_names, doc_with("The vote was held in May of that year.")) == []
+
+
+def test_a_person_stays_a_person_unless_the_name_is_a_large_town():
+    assert run(rules.known_names, doc_with("Then Slidell said no.", ("Slidell", "PERSON"))) == []
+    assert [m[0] for m in run(rules.known_names, doc_with("Then Kursk said no.", ("Kursk", "PERSON")))] == ["Kursk"]
+
+
+def test_one_sense_per_text_but_not_for_a_person():
+    doc = NLP("Flooding in Slidell. Slidell schools closed. Then Slidell said no.")
+    doc.ents = [spacy.tokens.Span(doc, 9, 10, label="PERSON")]  # the third "Slidell"
+    found = run(rules.one_sense, doc, taken=(("Slidell", 0),))
+    assert [m[0] for m in found] == ["Slidell"] and len(found) == 1
+
+
+def test_a_dateline_name_is_a_place():
+    assert [m[0] for m in run(rules.datelines, doc_with("WINNIPEG — The opposition said it would vote."))] == ["WINNIPEG"]
+
+
+def test_a_list_grows_from_a_place_taken_before():
+    doc = doc_with("Stores in Žilina, Nitra and Prešov closed.")
+    assert [m[0] for m in run(rules.lists, doc, taken=(("Žilina", 0),))] == ["Nitra", "Prešov"]
+    assert run(rules.lists, doc) == []  # nothing to grow from
+
+
+def test_the_first_rule_to_take_a_token_keeps_it_and_each_mention_names_its_rule():
+    doc = doc_with("Troops moved to the Kursk region.")
+    found = Found(doc)
+    found.rule = "first"
+    assert found.take(4, 6, MentionKind.TOPONYM, "kursk region")
+    found.rule = "second"
+    assert not found.take(4, 5, MentionKind.TOPONYM, "kursk") and not found.take(5, 7, MentionKind.TOPONYM, "x")
+    assert [(m.text, m.rule) for m in found.mentions] == [("Kursk region", "first")]
+
+
+def test_a_place_after_a_comma_qualifies_the_one_before():
+    paris, texas = Mention(0, 5, "Paris", lookup="paris"), Mention(7, 12, "Texas", lookup="texas")
+    assert rules.qualify("Paris, Texas", [paris, texas])[0].qualifier == "texas"
+    assert rules.qualify("Paris and Texas", [paris, texas])[0].qualifier == ""
+
+
+def test_the_ner_labels_come_from_the_settings():
+    doc = doc_with("Troops moved to Slidell on Monday.", ("Slidell", "LOCATION"))
+    other_model = Recogniser(GAZETTEER, RecogniserSettings(labels=Labels(place=("LOCATION",))))
+    assert [(m.text, m.rule) for m in other_model.mentions(doc)] == [("Slidell", "ner_place")]
+    # With OntoNotes labels "LOCATION" means nothing; the cue word "to" still makes the town a place.
+    assert [(m.text, m.rule) for m in Recogniser(GAZETTEER).mentions(doc)] == [("Slidell", "known_name")]
+
+
+def test_the_factory_reads_labels_from_the_config_and_refuses_unknown_ones():
+    nlp = spacy.blank("en")
+    recogniser = nlp.add_pipe("geomap_recogniser", config={"labels": {"place": ["LOCATION"]}})
+    assert recogniser.settings.labels == Labels(place=("LOCATION",))
+    with pytest.raises(ValueError, match="unknown labels places"):
+        spacy.blank("en").add_pipe("geomap_recogniser", config={"labels": {"places": ["LOCATION"]}})
+
+
+def test_rules_have_unique_names_and_reasons():
+    assert len({r.name for r in RULES}) == len(RULES)
+    assert all(r.reason and r.source in {"ner", "gazetteer"} for r in RULES)
+
+
+def test_every_word_list_row_says_why():
+    folder = resources.files("geomap.lang") / "en"
+    lists = [f for f in folder.iterdir() if f.name.endswith(".csv")]
+    assert len(lists) >= 9
+    for path in lists:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                assert row["word"] and row["why"].strip(), (path.name, row)
+

@@ -35,10 +35,12 @@ from __future__ import annotations
 
 import argparse
 import collections
+import csv
 import json
 import re
 import sqlite3
 import sys
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -48,21 +50,10 @@ from shapely.ops import unary_union
 MIN_TOWNS = 3
 MAJORITY = 0.5
 
-GENERIC = {
-    "province", "provincia", "provincie", "provinsi", "provincial", "prov", "oblast", "oblast'",
-    "oblasti", "oblys", "region", "regione", "regiao", "region de", "state", "estado", "county",
-    "department", "departement", "departamento", "prefecture", "governorate", "muhafazat",
-    "district", "territory", "autonomous", "republic", "respublika", "kray", "krai", "okrug",
-    "voivodeship", "wojewodztwo", "canton", "kanton", "municipality", "municipio", "parish",
-    "division", "fylke", "lan", "laen", "land", "bundesland", "comunidad", "comunidad autonoma",
-    "communaute", "city", "capital", "metropolitan", "special", "administrative", "area",
-    "zone", "wilaya", "vilayeti", "ili", "il", "mkoa", "kraj", "zupanija", "opstina", "komuna",
-    "e", "of", "the", "de", "del", "la", "le", "du", "des", "do", "da", "di", "and",
-    "federal", "autonoma", "autonomna", "pokrajina", "ostan", "velayat", "aimag", "amphoe",
-    "changwat", "sheng", "shi", "zizhiqu", "regional", "council", "gouvernorat", "okrug",
-    "maakond", "apskritis", "novads", "megye", "judetul", "judet", "obshtina", "oblasts",
-    "emirate", "island", "islands", "atoll", "distrito", "provinsen", "rayon", "region of",
-}
+ADMIN_WORDS = Path(__file__).resolve().parents[2] / "geomap" / "lang" / "en" / "admin_words.csv"
+"""The generic words of region names, one a row with the reason it is there (geomap's own word list)."""
+with ADMIN_WORDS.open(encoding="utf-8", newline="") as _fh:
+    GENERIC = frozenset(row["word"] for row in csv.DictReader(_fh))
 
 
 def fold_factory(root: str | None):

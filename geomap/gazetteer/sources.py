@@ -26,6 +26,7 @@ from shapely.geometry import MultiPoint, shape
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold, is_latin
+from geomap.lang import rows
 from geomap.model import Feature, Place
 
 NAME, ALIAS, DEMONYM = 0, 1, 2
@@ -348,23 +349,8 @@ def continent_entries() -> Iterator[Entry]:
         yield entry
 
 
-_REGION_WORDS = {
-    "oblast": "Oblast",
-    "oblast'": "Oblast",
-    "oblasti": "Oblast",
-    "kray": "Krai",
-    "krai": "Krai",
-    "province": "Province",
-    "provincia": "Province",
-    "prefecture": "Prefecture",
-    "governorate": "Governorate",
-    "state": "State",
-    "county": "County",
-    "region": "Region",
-    "voivodeship": "Voivodeship",
-    "district": "District",
-    "department": "Department",
-}
+_REGION_WORDS = {row["word"]: row["written"] for row in rows("region_words")}
+"""Region words of native names, folded, and how an English name writes them (geomap/lang/en)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,230 @@
+"""What every recognition rule reads, computed once per text: the capitalised runs that could be
+names (proposals), how prominent each known name is (fame), which are adjectives (demonyms), the
+words of people named in full, the words the text writes in lowercase, and the NER's entities by
+token. `Found` holds what the rules have taken, indexed by token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.tokens import Doc, Span, Token
+
+from geomap.gazetteer.names import fold
+from geomap.gazetteer.store import UNKNOWN, Fame, Gazetteer
+from geomap.kinds import Rank
+from geomap.lang import words
+from geomap.model import Mention, MentionKind
+
+MAX_WORDS = 6
+"""The longest run of words looked up as a name."""
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The NER labels the recogniser reads (OntoNotes names, as spaCy's English models use)."""
+
+    place: tuple[str, ...] = ("GPE", "LOC", "FAC")
+    adjective: tuple[str, ...] = ("NORP",)
+    person: tuple[str, ...] = ("PERSON",)
+    organisation: tuple[str, ...] = ("ORG",)
+
+
+@dataclass(frozen=True, slots=True)
+class RecogniserSettings:
+    """When a name the NER did not call a place is still taken as one; the NER's labels; the
+    language whose word lists are read."""
+
+    min_population: int = 100_000
+    """A town this large is taken wherever its name is capitalised."""
+    cued_population: int = 1_000
+    """A town this large is taken after a cue word ("in", "near" …)."""
+    language: str = "en"
+    labels: Labels = Labels()
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """A language's word lists (geomap/lang/<language>/*.csv, a reason on every row)."""
+
+    connectors: frozenset[str]
+    """Lowercase words that may stand inside a place name ("Stratford-upon-Avon", "Isle of Man")."""
+    generic: frozenset[str]
+    """Lowercase words that may end a place name ("Kursk region", "Mississippi river")."""
+    cues: frozenset[str]
+    """Words that announce a place: "in Pskov", "north of Lyon"."""
+    common: frozenset[str]
+    """Capitalised words that are gazetteer names somewhere but far more often mean something else."""
+    joins: frozenset[str]
+    """Words between the names of a list ("Žilina, Nitra, Prešov and Košice")."""
+    possessives: frozenset[str]
+    """Endings that are not part of a name ("North Korea's")."""
+
+    @classmethod
+    @lru_cache(maxsize=None)
+    def of(cls, language: str) -> Words:
+        return cls(*(words(name, language) for name in (
+            "connectors", "generic_words", "cue_words", "common_words", "joins", "possessives")))
+
+    @property
+    def inner(self) -> frozenset[str]:
+        return self.connectors | self.generic
+
+
+def trim(tokens: list[Token], start: int, end: int, words: Words) -> tuple[int, int]:
+    """Drop a leading article and trailing possessive or punctuation: "North Korea's" -> "North Korea"."""
+    while start < end and (tokens[start].lower_ == "the" or tokens[start].is_punct):
+        start += 1
+    while end > start and (tokens[end - 1].text in words.possessives
+                           or (tokens[end - 1].is_punct and tokens[end - 1].text != ".")):
+        end -= 1
+    # A sentence-final abbreviation keeps its dot ("U.S."), a sentence-final name loses it.
+    while end > start and tokens[end - 1].text == ".":
+        end -= 1
+    return start, end
+
+
+def _capitalised(token: Token) -> bool:
+    return token.is_title or (token.is_upper and len(token.text) > 1) or token.text[:1].isupper()
+
+
+def candidate_spans(tokens: list[Token], words: Words) -> dict[tuple[int, int], str]:
+    """Every capitalised run of up to MAX_WORDS tokens that could be a name, with its folded key.
+
+    Token attributes are read once into lists: each `doc[i]` builds a new Token object.
+    """
+    texts = [t.text for t in tokens]
+    spaced = [t.text_with_ws for t in tokens]
+    capital = [_capitalised(t) for t in tokens]
+    lower = [t.lower_ for t in tokens]
+    punct = [t.is_punct for t in tokens]
+    starts = [t.is_sent_start for t in tokens]
+    inner, generic = words.inner, words.generic
+    spans: dict[tuple[int, int], str] = {}
+    for i, token in enumerate(tokens):
+        if not capital[i] or punct[i] or token.like_num:
+            continue
+        for j in range(i + 1, min(i + MAX_WORDS, len(tokens)) + 1):
+            last = j - 1
+            if last > i and (starts[last] or (punct[last] and texts[last] not in {"-", "."})
+                             or (not capital[last] and lower[last] not in inner)):
+                break  # names do not run across sentences, punctuation or lowercase words
+            if capital[last] or lower[last] in generic:
+                spans[(i, j)] = fold("".join(spaced[i:j]).strip())
+    return spans
+
+
+def by_start(proposals: dict[tuple[int, int], str]) -> dict[int, list[tuple[int, str]]]:
+    """The proposals' (end, key) by start token, each list in the proposals' own order."""
+    starting: dict[int, list[tuple[int, str]]] = {}
+    for (start, end), key in proposals.items():
+        starting.setdefault(start, []).append((end, key))
+    return starting
+
+
+@dataclass(slots=True)
+class Context:
+    """One text as the rules see it; every field is computed once, before the first rule runs."""
+
+    doc: Doc
+    tokens: list[Token]
+    """`doc` as a list: indexing a list is cheap, `doc[i]` builds a Token each time."""
+    ents: list[Span]
+    settings: RecogniserSettings
+    labels: Labels
+    words: Words
+    gazetteer: Gazetteer
+    proposals: dict[tuple[int, int], str]
+    """Capitalised runs of up to MAX_WORDS words, with their folded names."""
+    by_length: list[tuple[tuple[int, int], str]]
+    """The proposals longest first, then in text order: the order the gazetteer rules try them."""
+    starting: dict[int, list[tuple[int, str]]]
+    known: dict[str, Fame]
+    """Fame of the proposals and adjectives the gazetteer knows (one query)."""
+    demonyms: set[str]
+    entity_at: dict[int, Span]
+    lowercase_words: set[str]
+    person_words: set[str]
+    """Words of the people the text names in full ("Narendra Modi"): alone, "Modi" is the person."""
+
+    @classmethod
+    def of(cls, doc: Doc, gazetteer: Gazetteer, settings: RecogniserSettings) -> Context:
+        ents, tokens = list(doc.ents), list(doc)
+        labels, words = settings.labels, Words.of(settings.language)
+        proposals = candidate_spans(tokens, words)
+        adjectives = {fold(doc[slice(*trim(tokens, e.start, e.end, words))].text)
+                      for e in ents if e.label_ in labels.adjective}
+        known = gazetteer.known(set(proposals.values()) | adjectives)
+        return cls(
+            doc, tokens, ents, settings, labels, words, gazetteer, proposals,
+            sorted(proposals.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])),
+            by_start(proposals), known, {k for k, fame in known.items() if fame.demonym},
+            {i: ent for ent in ents for i in range(ent.start, ent.end)},
+            {t.text for t in tokens if t.is_lower},
+            {t.lower_ for e in ents if e.label_ in labels.person and len(e) > 1 for t in e},
+        )
+
+    def fame(self, key: str) -> Fame:
+        return self.known.get(key, UNKNOWN)
+
+    def trimmed(self, start: int, end: int) -> bool:
+        """Whether the span has no article, possessive or punctuation at its edges."""
+        return trim(self.tokens, start, end, self.words) == (start, end)
+
+    def personal(self, start: int, end: int, key: str) -> bool:
+        """A single word of a person the text names in full, and no prominent place."""
+        return (end - start == 1 and self.tokens[start].lower_ in self.person_words
+                and self.fame(key).rank < Rank.AREA)
+
+    def adjective(self, key: str) -> bool:
+        """A country's adjective that names no prominent place ("Canadian", not "Georgia")."""
+        return key in self.demonyms and self.fame(key).rank < Rank.AREA
+
+    def cued(self, start: int) -> bool:
+        return start > 0 and self.tokens[start - 1].lower_ in self.words.cues
+
+    def entities(self, start: int, end: int) -> set[Span]:
+        return {self.entity_at[i] for i in range(start, end) if i in self.entity_at}
+
+    def labels_of(self, start: int, end: int) -> set[str]:
+        return {e.label_ for e in self.entities(start, end)}
+
+
+class Taken:
+    """The spans taken so far, indexed so that an overlap or a neighbour costs a span's length to
+    find, not the number of spans: a long text has tens of thousands of them."""
+
+    def __init__(self, n_tokens: int):
+        self.occupied = bytearray(n_tokens)
+        self.starts: set[int] = set()
+        self.ends: set[int] = set()
+
+    def add(self, start: int, end: int) -> bool:
+        """Take [start, end) unless it is empty or overlaps a span already taken."""
+        if start >= end or self.occupied.find(1, start, end) >= 0:
+            return False
+        self.occupied[start:end] = b"\x01" * (end - start)
+        self.starts.add(start)
+        self.ends.add(end)
+        return True
+
+
+class Found:
+    """What the rules have taken. `take` is the one step that settles overlaps: the first rule
+    (and within a rule, the first span) to take a token keeps it."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.taken = Taken(len(doc))
+        self.mentions: list[Mention] = []
+        self.rule, self.source = "", ""
+
+    def take(self, start: int, end: int, kind: MentionKind, key: str) -> bool:
+        """Take the span as a mention made by the running rule, unless it overlaps one taken before."""
+        if not self.taken.add(start, end):
+            return False
+        span = self.doc[start:end]
+        self.mentions.append(Mention(span.start_char, span.end_char, span.text, kind, key,
+                                     source=self.source, rule=self.rule))
+        return True

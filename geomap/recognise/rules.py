@@ -1,0 +1,262 @@
+"""The recogniser's rules, in the order they run. Each is a small function over the text's
+`Context` that offers spans to `Found.take`; the first rule to take a token keeps it, so the
+order is the policy: what the NER calls a place first, then known names, then the rules that
+only extend what is already taken (one sense per text, datelines, lists).
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import NamedTuple
+
+from spacy.tokens import Span
+
+from geomap.gazetteer.names import fold
+from geomap.gazetteer.store import Fame
+from geomap.kinds import Rank
+from geomap.model import Mention, MentionKind
+from geomap.recognise.context import MAX_WORDS, Context, Found, Taken, trim
+
+
+class Rule(NamedTuple):
+    name: str
+    """What `Mention.rule` and `geomap eval --by-rule` call it."""
+    source: str
+    """`Mention.source`: "ner" (the statistical model proposed it) or "gazetteer" (the name matcher)."""
+    apply: Callable[[Context, Found], None]
+
+    @property
+    def reason(self) -> str:
+        return (self.apply.__doc__ or "").split("\n\n")[0]
+
+
+# -- the NER's own places and adjectives -------------------------------------------------------
+
+def place_entities(ctx: Context, found: Found) -> None:
+    """The NER's place entities, split at commas, trimmed, widened to the longest known name that
+    covers them ("Kursk" -> "Kursk region"); a country's adjective tagged as a place ("Canadian")
+    is a demonym."""
+    for ent in ctx.ents:
+        if ent.label_ not in ctx.labels.place:
+            continue
+        for start, end in split(ctx, ent):
+            if end - start == 1 and ctx.tokens[start].lower_ in ctx.words.common:
+                continue
+            s, e = widest(ctx.starting, ctx.known, start, end) or (start, end)
+            key = ctx.proposals.get((s, e)) or fold(ctx.doc[s:e].text)
+            if not ctx.personal(s, e, key):
+                found.take(s, e, MentionKind.DEMONYM if ctx.adjective(key) else MentionKind.TOPONYM, key)
+
+
+def adjective_entities(ctx: Context, found: Found) -> None:
+    """Adjectives of countries the NER found ("Ukrainian", "North Korean"); plural nouns for
+    people ("Americans") name people, not places, and are no demonyms in the gazetteer."""
+    for ent in ctx.ents:
+        if ent.label_ in ctx.labels.adjective:
+            s, e = trim(ctx.tokens, ent.start, ent.end, ctx.words)
+            key = fold(ctx.doc[s:e].text)
+            if key in ctx.demonyms:
+                found.take(s, e, MentionKind.DEMONYM, key)
+
+
+def split(ctx: Context, ent: Span) -> list[tuple[int, int]]:
+    """An entity like "Paris, Texas" is two places; each part is trimmed."""
+    parts, start = [], ent.start
+    for i in range(ent.start, ent.end + 1):
+        if i == ent.end or ctx.tokens[i].text == ",":
+            s, e = trim(ctx.tokens, start, i, ctx.words)
+            if s < e:
+                parts.append((s, e))
+            start = i + 1
+    return parts
+
+
+def widest(starting: dict[int, list[tuple[int, str]]], known: dict[str, Fame], start: int,
+           end: int) -> tuple[int, int] | None:
+    """The longest known name that contains [start, end) and starts there or earlier (the first
+    such in text order on a tie); proposals are at most MAX_WORDS long, so few can."""
+    best = None
+    for s in range(max(0, end - MAX_WORDS), start + 1):
+        for e, key in starting.get(s, ()):
+            if e >= end and key in known and known[key].rank >= 0:
+                if best is None or (e - s) > (best[1] - best[0]):
+                    best = (s, e)
+    return best
+
+
+# -- names the gazetteer knows ------------------------------------------------------------------
+
+def known_names(ctx: Context, found: Found) -> None:
+    """Gazetteer names the NER labelled otherwise or not at all, longest first: taken when the
+    name is prominent or announced by a cue word, and not when the text reads it otherwise."""
+    for (start, end), key in ctx.by_length:
+        if not ctx.trimmed(start, end):
+            continue
+        if ctx.adjective(key):
+            if plausible_demonym(ctx, start, end):
+                found.take(start, end, MentionKind.DEMONYM, key)
+        elif key in ctx.known and not ctx.personal(start, end, key) and plausible(ctx, start, end, ctx.known[key]):
+            found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def plausible(ctx: Context, start: int, end: int, fame: Fame) -> bool:
+    """Whether a gazetteer name that the NER did not call a place should be taken as one."""
+    rank, population, _ = fame
+    if rank < 0:
+        return False
+    text = ctx.doc[start:end].text
+    letters = sum(ch.isalpha() for ch in text)
+    if letters <= 4 and text.replace(".", "").isupper() and rank >= Rank.MAJOR:
+        return True  # "US", "U.K.", "EU", "UAE", also inside "US Special Forces"
+    cued = ctx.cued(start)
+    if (read_as_person(ctx, start, end, fame, cued) or (letters <= 3 and not (text.isupper() and cued))
+            or common_word(ctx, start, end, rank, cued) or inside_longer_name(ctx, start, end, fame)):
+        # Other short names are abbreviations ("Dr.", "PM", "ACT"); only a cue makes one a place.
+        return False
+    settings = ctx.settings
+    return rank >= Rank.AREA or population >= settings.min_population or (
+        cued and population >= settings.cued_population)
+
+
+def read_as_person(ctx: Context, start: int, end: int, fame: Fame, cued: bool) -> bool:
+    """The NER calls the name (part of) a person and no cue says otherwise. A region's own two-word
+    name read as a person ("Tamil Nadu said") is still the region, and so is a large city the
+    model takes for a person ("Abuja", "Košice")."""
+    ents = ctx.entities(start, end)
+    if cued or not any(e.label_ in ctx.labels.person for e in ents):
+        return False
+    whole = any(e.start == start and e.end == end for e in ents)
+    return not whole or not (end - start > 1 and fame.rank >= Rank.AREA
+                             or fame.population >= ctx.settings.min_population)
+
+
+def common_word(ctx: Context, start: int, end: int, rank: int, cued: bool) -> bool:
+    """A single word that usually means something else: a month or direction, a word the text
+    also writes in lowercase, a stop word without a cue, or a minor name opening a sentence."""
+    if end - start != 1:
+        return False
+    word = ctx.tokens[start]
+    if word.lower_ in ctx.words.common or word.lower_ in ctx.lowercase_words or (word.is_stop and not cued):
+        return True
+    return word.is_sent_start and rank < Rank.AREA and not cued
+
+
+def inside_longer_name(ctx: Context, start: int, end: int, fame: Fame) -> bool:
+    """Part of a longer entity ("ICARO Media Group"): only a country or a large town stands out."""
+    inside = any(e.start < start or e.end > end for e in ctx.entities(start, end))
+    return inside and fame.rank < Rank.COUNTRY and fame.population < ctx.settings.min_population
+
+
+def plausible_demonym(ctx: Context, start: int, end: int) -> bool:
+    """An adjective of a country, unless it is part of a person's name; "Slovak architect" is
+    adjectival even when the model calls "Slovak" a person."""
+    following = ctx.tokens[end] if end < len(ctx.tokens) else None
+    adjectival = following is not None and following.is_lower and following.is_alpha and not following.is_stop
+    return adjectival or not ctx.labels_of(start, end) & set(ctx.labels.person)
+
+
+# -- rules that extend what is already taken ----------------------------------------------------
+
+def one_sense(ctx: Context, found: Found) -> None:
+    """One sense per text: a name taken as a place once is a place wherever it is capitalised,
+    but a person's name and an organisation's acronym ("NATO", "BA") keep the model's reading."""
+    placed = {m.lookup for m in found.mentions if m.kind == MentionKind.TOPONYM and m.lookup in ctx.known}
+    person, organisation = set(ctx.labels.person), set(ctx.labels.organisation)
+    for (start, end), key in ctx.by_length:
+        labels = ctx.labels_of(start, end)
+        acronym = ctx.doc[start:end].text.isupper() and bool(labels & organisation)
+        if (key in placed and ctx.trimmed(start, end) and not ctx.personal(start, end, key)
+                and not labels & person and not acronym):
+            found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def datelines(ctx: Context, found: Found) -> None:
+    """Datelines ("PLEASANTON, Calif. --", "WINNIPEG —"): a known name there is a place whatever
+    the model called it."""
+    for (start, end), key in ctx.by_length:
+        if key in ctx.known and ctx.trimmed(start, end) and dateline(ctx, start, end):
+            found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def dateline(ctx: Context, start: int, end: int) -> bool:
+    """An upper-case name opening a line and followed by a comma or a dash."""
+    tokens, text = ctx.tokens, ctx.doc[start:end].text
+    opens_line = start == 0 or "\n" in tokens[start - 1].text_with_ws or tokens[start - 1].is_space
+    followed = end < len(tokens) and tokens[end].text[:1] in {",", "—", "–", "-", "("}
+    return opens_line and followed and text.isupper() and len(text) > 3
+
+
+def lists(ctx: Context, found: Found) -> None:
+    """Names listed beside a place ("Žilina, Nitra, Prešov and Košice") are places, and so are
+    names listed beside those, when they are prominent or towns of `cued_population`."""
+    listable = [(span, key) for span, key in ctx.by_length
+                if key in ctx.known and ctx.trimmed(*span) and listable_name(ctx, *span, key)]
+    grow_lists(ctx, listable, found)
+
+
+def listable_name(ctx: Context, start: int, end: int, key: str) -> bool:
+    rank, population, _ = ctx.known[key]
+    return not ctx.personal(start, end, key) and (rank >= Rank.AREA or population >= ctx.settings.cued_population)
+
+
+def listed_with(ctx: Context, start: int, end: int, taken: Taken) -> bool:
+    """Whether the span stands in a list ("A, B and C") next to a span already taken as a place."""
+    tokens, joins = ctx.tokens, ctx.words.joins
+    left = start >= 2 and tokens[start - 1].lower_ in joins and start - 1 in taken.ends
+    right = end + 1 < len(tokens) and tokens[end].lower_ in joins and end + 1 in taken.starts
+    return left or right
+
+
+def grow_lists(ctx: Context, listable: list[tuple[tuple[int, int], str]], found: Found) -> None:
+    """Take the listed names in the order that sweeping `listable` again and again would take
+    them (that order settles which of two overlapping names wins), but look at a name again only
+    when a name one join away has just been taken; a take has at most 2 × MAX_WORDS such
+    neighbours: linear in the names, where repeated sweeps are quadratic in a list's length."""
+    starting_at: dict[int, list[int]] = defaultdict(list)
+    ending_at: dict[int, list[int]] = defaultdict(list)
+    for i, ((start, end), _) in enumerate(listable):
+        starting_at[start].append(i)
+        ending_at[end].append(i)
+    # (sweep, position): the sweep in which the name would be visited next, once it is listed.
+    visits = [(0, i) for i, (span, _) in enumerate(listable) if listed_with(ctx, *span, found.taken)]
+    while visits:
+        sweep, i = heapq.heappop(visits)
+        (start, end), key = listable[i]
+        if found.take(start, end, MentionKind.TOPONYM, key):
+            for j in beside(ctx, start, end, starting_at, ending_at):
+                heapq.heappush(visits, (sweep if j > i else sweep + 1, j))
+
+
+def beside(ctx: Context, start: int, end: int, starting_at: dict[int, list[int]],
+           ending_at: dict[int, list[int]]) -> Iterator[int]:
+    """The listable names one join after or before [start, end)."""
+    tokens, joins = ctx.tokens, ctx.words.joins
+    if end < len(tokens) and tokens[end].lower_ in joins:
+        yield from starting_at.get(end + 1, [])
+    if start >= 1 and tokens[start - 1].lower_ in joins:
+        yield from ending_at.get(start - 1, [])
+
+
+def qualify(text: str, mentions: list[Mention]) -> list[Mention]:
+    """"Paris, Texas": a place right after a comma qualifies the one before."""
+    out = []
+    for i, m in enumerate(mentions):
+        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
+        if nxt and nxt.kind == MentionKind.TOPONYM and text[m.end : nxt.start].strip() == ",":
+            m = replace(m, qualifier=nxt.lookup)
+        out.append(m)
+    return out
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("ner_place", "ner", place_entities),
+    Rule("ner_demonym", "ner", adjective_entities),
+    Rule("known_name", "gazetteer", known_names),
+    Rule("one_sense", "gazetteer", one_sense),
+    Rule("dateline", "gazetteer", datelines),
+    Rule("list", "gazetteer", lists),
+)
+"""The rules in the order they run: an earlier rule's span wins an overlap."""
