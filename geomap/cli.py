@@ -111,6 +111,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("gold", help="gold JSONL: {\"id\", \"text\", \"toponyms\": [...]}")
     v.add_argument("--pred", type=Path, default=None, help="also keep the predictions here")
     v.add_argument("--json", action="store_true", help="print the figures as JSON")
+    v.add_argument("--by-rule", action="store_true", help="also the precision of each recognition rule")
     _common(v)
     _gazetteer_parser(sub)
     return ap
@@ -183,7 +184,7 @@ def cmd_eval(args) -> int:
     setup = _setup(args)
     setup.refuse_overwriting([args.gold], [args.pred])
     gold = read_gold(args.gold)  # every line checked before the model loads
-    figures = evaluate(gold, setup.geoparser(), args.pred)
+    figures = evaluate(gold, setup.geoparser(), args.pred, args.by_rule)
     print(json.dumps(figures, indent=1) if args.json else format_report(figures))
     return 0
 

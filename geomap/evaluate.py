@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import statistics
+from collections import Counter
 from pathlib import Path
 
 from geomap.errors import InputError
@@ -45,8 +46,7 @@ def score(gold_docs: list[dict], pred_docs: list[dict]) -> dict:
     errors: list[float] = []
     for doc in gold_docs:
         gold = doc["toponyms"]
-        kinds = ("toponym", "demonym") if doc.get("count_demonyms") else ("toponym",)
-        pred = [m for m in preds.get(doc["id"], {}).get("mentions", []) if m.get("kind", "toponym") in kinds]
+        pred = _scored(doc, preds)
         n_gold += len(gold)
         n_pred += len(pred)
         for gi, pi in match(gold, pred):
@@ -72,6 +72,29 @@ def score(gold_docs: list[dict], pred_docs: list[dict]) -> dict:
     }
 
 
+def _scored(doc: dict, preds: dict[str, dict]) -> list[dict]:
+    """The document's predicted mentions the scorer counts (demonyms only where the gold counts them)."""
+    kinds = ("toponym", "demonym") if doc.get("count_demonyms") else ("toponym",)
+    return [m for m in preds.get(doc["id"], {}).get("mentions", []) if m.get("kind", "toponym") in kinds]
+
+
+def rule_precision(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dict]:
+    """Per recognition rule (each predicted mention's "rule"): the mentions it made that the scorer
+    counts, how many match a gold toponym (score's one-to-one overlap matching) and their share."""
+    preds = {d["id"]: d for d in pred_docs}
+    made: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
+    for doc in gold_docs:
+        pred = _scored(doc, preds)
+        matched = {pi for _, pi in match(doc["toponyms"], pred)}
+        for pi, mention in enumerate(pred):
+            rule = mention.get("rule") or "unknown"
+            made[rule] += 1
+            correct[rule] += pi in matched
+    return {rule: {"predicted": made[rule], "correct": correct[rule], "precision": round(correct[rule] / made[rule], 4)}
+            for rule in sorted(made, key=lambda r: -made[r])}
+
+
 def read_gold(path: str) -> list[dict]:
     """Every gold document, each checked, so a bad one is named by FILE:LINE before anything is parsed."""
     return list(read_json_lines(open_regular(path, "a gold JSON Lines file"), path, _gold_document))
@@ -94,14 +117,23 @@ def _gold_document(data: dict, where: str, number: int) -> dict:
     return {**data, "id": ident, "text": valid_unicode(text, where, "text")}
 
 
-def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None) -> dict:
-    """Run the geoparser over gold documents (`read_gold`) and score it; optionally keep the predictions."""
+def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None, by_rule: bool = False) -> dict:
+    """Run the geoparser over gold documents (`read_gold`) and score it; optionally keep the
+    predictions, and add the precision of each recognition rule ("by_rule")."""
     preds = [d.to_json() for d in geoparser.pipe((doc["text"], doc["id"]) for doc in gold)]
     if pred_path:
         with atomic_writer(pred_path) as out:
             out.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in preds)
-    return score(gold, preds)
+    figures = score(gold, preds)
+    return {**figures, "by_rule": rule_precision(gold, preds)} if by_rule else figures
 
 
 def format_report(figures: dict) -> str:
-    return "\n".join(f"{key:32} {value}" for key, value in figures.items())
+    lines = []
+    for key, value in figures.items():
+        if key == "by_rule":
+            lines.append(f"{'precision by rule':32} correct/predicted")
+            lines += [f"  {rule:30} {row['precision']:<7} {row['correct']}/{row['predicted']}" for rule, row in value.items()]
+        else:
+            lines.append(f"{key:32} {value}")
+    return "\n".join(lines)

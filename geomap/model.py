@@ -113,6 +113,7 @@ class Resolution:
             "place": self.place.to_json() if self.place else None,
             "confidence": round(self.confidence, 3),
             "source": self.mention.source,
+            "rule": self.mention.rule,
             "alternatives": [{"geonameid": p.geonameid, "name": p.name, "feature": p.feature.value,
                               "country": p.country, "confidence": round(share, 3)} for p, share in self.alternatives],
         }

@@ -49,3 +49,16 @@ def test_geomap_eval_prints_the_shared_scorers_figures(geoparser, tmp_path):
     theirs = shared.score(shared.read_jsonl(gold), shared.read_jsonl(pred))
     assert {k: v for k, v in theirs.items() if k in ours} == {k: ours[k] for k in theirs if k in ours}
     assert ours["f1"] == 1.0 and ours["acc161_end_to_end"] == 1.0  # the seed stays at 22/22
+
+
+def test_precision_by_rule_counts_a_mention_correct_when_it_matches_a_gold_span():
+    from geomap.evaluate import rule_precision
+
+    gold = [{"id": "1", "toponyms": [{"start": 0, "end": 5, "lat": 0.0, "lon": 0.0}]},
+            {"id": "2", "count_demonyms": False, "toponyms": []}]
+    preds = [{"id": "1", "mentions": [{"start": 0, "end": 5, "rule": "ner_place"},
+                                      {"start": 8, "end": 12, "rule": "list"}]},
+             {"id": "2", "mentions": [{"start": 0, "end": 3, "rule": "list"},
+                                      {"start": 5, "end": 9, "kind": "demonym", "rule": "ner_demonym"}]}]
+    assert rule_precision(gold, preds) == {"list": {"predicted": 2, "correct": 0, "precision": 0.0},
+                                           "ner_place": {"predicted": 1, "correct": 1, "precision": 1.0}}
