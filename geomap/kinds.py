@@ -53,6 +53,22 @@ class Hint(str, Enum):
     NEAR = "near"
 
 
+class Trust(str, Enum):
+    """Whether a known name of the kind is a place where the NER calls it a person or an organisation."""
+
+    NER = "ner"
+    """The NER's reading stands, as for any name (the recogniser's own tests apply)."""
+    SIGN = "sign"
+    """The place when the text points at it ("the Danube", "in …", "Sava river"); without a sign,
+    a name prominent only as this kind stays the person or company ("Amazon said")."""
+    ALWAYS = "always"
+    """The place: people and companies seldom share the name."""
+
+
+FEATURE_SIGN_RULE = "evident_feature"
+"""The recognition rule whose mentions the text points at as a feature ("the Sava"): the resolver
+gives their readings of a kind trusted with a sign (`Trust`) the `feature_sign` weight."""
+
 ALL_HINTS = frozenset(Hint)
 COUNTRY_ONLY = frozenset({Hint.COUNTRY})
 
@@ -70,7 +86,7 @@ class Kind:
     """The map layer it is drawn in."""
     shape: Shape
     town: bool
-    """A populated place: population weighs per power of ten and alternate names are noisy."""
+    """A populated place: population weighs per power of ten (an area's counts for less)."""
     words: str
     """What a popup calls it ("town in Illinois, United States")."""
     reason: str
@@ -86,9 +102,11 @@ class Kind:
     names_region: bool = False
     """A place of this kind with its first-level region's name, holding a tenth of its people, is
     what the bare name means ("New York", "Moscow"), not a village that merely shares it."""
-    trusted: bool = False
-    """A known name of this kind is a place even where the NER calls it a person: few people are
-    named like a river or a territory (the evidence rule still asks the text for a sign)."""
+    noisy_aliases: bool = False
+    """Its alternate names are many or derived (towns' variants, "Winnipeg" for Lake Winnipeg), so
+    a candidate found by one starts lower; areas' alternate names are curated."""
+    trust: Trust = Trust.NER
+    """Whether the NER's person or organisation reading of a known name of this kind stands (`Trust`)."""
 
 
 KINDS: dict[Feature, Kind] = {k.feature: k for k in (
@@ -99,27 +117,30 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
     Kind(Feature.CONTINENT, Rank.MAJOR, 7.5, "Countries", Shape.CIRCLE, False, "continent",
          "continents are named as often as countries; drawn as a point, their outline would cover the map"),
     Kind(Feature.TERRITORY, Rank.MAJOR, 6.0, "Regions", Shape.OUTLINE, False, "disputed territory",
-         "Gaza Strip, Crimea, Transnistria: named in news like countries, but below them; nobody's name",
-         trusted=True),
+         "Gaza Strip, Crimea, Transnistria: named in news like countries, but below them; "
+         "nobody's or no company's name, whatever the NER says",
+         trust=Trust.ALWAYS),
     Kind(Feature.ADMIN1, Rank.AREA, 4.0, "Regions", Shape.OUTLINE, False, "region",
          "first-level regions (states, oblasts) are prominent but share names with their cities; "
          "they hold their towns, whose region hint and nearness they lend",
          area=Area.ADMIN1, lends=ALL_HINTS),
     Kind(Feature.REGION, Rank.AREA, 5.0, "Regions", Shape.OUTLINE, False, "region",
          "named regions (Middle East, Donbas) are only ever meant as the region"),
-    Kind(Feature.PHYSICAL, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "sea or gulf",
-         "seas, gulfs, straits and oceans beat namesake regions (the Red Sea, not Red Sea State)"),
+    Kind(Feature.PHYSICAL, Rank.AREA, 5.5, "Features", Shape.OUTLINE, False, "sea or gulf",
+         "seas, gulfs, straits and oceans beat namesake regions of a few million people (the Red Sea, "
+         "not Red Sea State) unless the text names the region's country"),
     Kind(Feature.RIVER, Rank.AREA, 5.0, "Features", Shape.LINE, False, "river",
-         "a river's name in news means the river unless context says otherwise; few people share it",
-         trusted=True),
+         "a river's name in news means the river unless context says otherwise; where the NER reads "
+         "a person or company (Amazon, Orange, Jordan), the text must point at the river",
+         trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.LAKE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "lake",
-         "lakes and reservoirs, like rivers", trusted=True),
+         "lakes and reservoirs, like rivers", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.RANGE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "mountain range",
-         "the Alps, the Andes: prominent, rarely namesakes", trusted=True),
+         "the Alps, the Andes: prominent, rarely namesakes", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.ISLAND, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "island",
-         "islands are often also admin regions or countries, which rank above them", trusted=True),
+         "islands are often also admin regions or countries, which rank above them", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.PENINSULA, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "peninsula or cape",
-         "the Korean Peninsula, the Cape of Good Hope", trusted=True),
+         "the Korean Peninsula, the Cape of Good Hope", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.LANDFORM, Rank.MINOR, 4.0, "Features", Shape.OUTLINE, False, "desert, plain or valley",
          "deserts, plains, plateaus, basins, valleys: named in news, less often than the above"),
     Kind(Feature.MOUNTAIN, Rank.MINOR, 3.5, "Features", Shape.CIRCLE, False, "mountain",
@@ -130,13 +151,14 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
          lends=ALL_HINTS, takes=ALL_HINTS),
     Kind(Feature.CAPITAL, Rank.LOCAL, 1.0, "Towns", Shape.CIRCLE, True, "capital",
          "a capital is more often meant than a namesake town of the same size",
-         lends=ALL_HINTS, takes=ALL_HINTS, names_region=True),
+         lends=ALL_HINTS, takes=ALL_HINTS, names_region=True, noisy_aliases=True),
     Kind(Feature.CITY, Rank.LOCAL, 0.0, "Towns", Shape.CIRCLE, True, "town",
          "towns rank by population alone; every hint says which namesake is meant",
-         lends=ALL_HINTS, takes=ALL_HINTS, names_region=True),
+         lends=ALL_HINTS, takes=ALL_HINTS, names_region=True, noisy_aliases=True),
     Kind(Feature.OTHER, Rank.OTHER, 0.0, "Features", Shape.CIRCLE, True, "place",
          "anything else a user adds: weighed like a town, but without a region code to trust",
-         lends=frozenset({Hint.COUNTRY, Hint.NEAR}), takes=frozenset({Hint.COUNTRY, Hint.NEAR})),
+         lends=frozenset({Hint.COUNTRY, Hint.NEAR}), takes=frozenset({Hint.COUNTRY, Hint.NEAR}),
+         noisy_aliases=True),
 )}
 assert KINDS.keys() == set(Feature), "every Feature needs a row"
 

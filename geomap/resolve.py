@@ -23,7 +23,7 @@ from spacy.tokens import Doc, Span
 from geomap.gazetteer.store import Gazetteer, distance_km
 import geomap.schema  # noqa: F401  (Docs carrying these values serialise)
 from geomap.component import GazetteerComponent
-from geomap.kinds import KINDS, Area, Hint
+from geomap.kinds import FEATURE_SIGN_RULE, KINDS, Area, Hint, Trust
 from geomap.model import Candidate, Feature, Mention, MentionKind, Place, Resolution
 
 
@@ -40,6 +40,9 @@ class ResolverSettings:
     """Per power of ten of population, for countries and regions (France before Réunion)."""
     alias_penalty: float = 0.75
     user_bonus: float = 0.75
+    feature_sign: float = 1.0
+    """For a river, lake, range or territory reading of a name the text points at as a feature
+    ("the Sava", recognised by the evident-feature rule): rivers beat namesake regions there."""
     country_context: float = 2.0
     admin1_context: float = 1.5
     already_chosen: float = 5.0
@@ -53,15 +56,18 @@ class ResolverSettings:
     temperature: float = 1.0
 
 
-def _prior(c: Candidate, s: ResolverSettings, priors: dict[Feature, float]) -> float:
+def _prior(c: Candidate, s: ResolverSettings, priors: dict[Feature, float], signed: bool) -> float:
+    """The candidate's score before the rest of the text speaks; `signed`: the text points at a feature."""
     place = c.place
     score = priors[place.feature]
-    town = KINDS[place.feature].town
-    score += (s.population_weight if town else s.area_population_weight) * math.log10(place.population + 1)
-    if not c.exact and town:
-        score -= s.alias_penalty  # towns' alternate names are many and noisy; areas' are curated
+    kind = KINDS[place.feature]
+    score += (s.population_weight if kind.town else s.area_population_weight) * math.log10(place.population + 1)
+    if not c.exact and kind.noisy_aliases:
+        score -= s.alias_penalty
     if c.user:
         score += s.user_bonus
+    if signed and kind.trust is not Trust.NER:
+        score += s.feature_sign
     return score
 
 
@@ -252,8 +258,9 @@ class Resolver(GazetteerComponent):
         """Every step works per reading (a name with its qualifier) or per group (a name), and once
         per mention only to pool scores, so the cost is linear in the mentions."""
         s = self.settings
-        readings: dict[tuple[MentionKind, str, str], int] = {}
-        reading_of = [readings.setdefault((m.kind, m.key, m.qualifier), len(readings)) for m in mentions]
+        readings: dict[tuple[MentionKind, str, str, bool], int] = {}
+        reading_of = [readings.setdefault((m.kind, m.key, m.qualifier, m.rule == FEATURE_SIGN_RULE), len(readings))
+                      for m in mentions]
         groups: dict[str, set[int]] = defaultdict(set)
         for i, m in enumerate(mentions):
             groups[f"{m.kind.value}:{m.key}"].add(i)
@@ -265,7 +272,9 @@ class Resolver(GazetteerComponent):
         first = {r: i for i, r in reversed(list(enumerate(reading_of)))}
         reading_group = [group_of[first[r]] for r in range(len(readings))]
         reading_cands = [self.candidates(mentions[first[r]]) for r in range(len(readings))]
-        priors = [[_prior(c, s, self._priors) + self._namesake_city(c, cs) for c in cs] for cs in reading_cands]
+        signed = [reading[3] for reading in readings]
+        priors = [[_prior(c, s, self._priors, signed[r]) + self._namesake_city(c, cs) for c in cs]
+                  for r, cs in enumerate(reading_cands)]
         rivals = [_rival_areas(cs) for cs in reading_cands]
         cands = [reading_cands[r] for r in reading_of]
 

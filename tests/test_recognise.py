@@ -1,8 +1,14 @@
 import os
+import shutil
+import subprocess
 import sys
 
+import pytest
+
+from conftest import SHARED
 from geomap.gazetteer.store import Fame
-from geomap.model import MentionKind
+from geomap.model import Feature, MentionKind
+from geomap.pipeline import Geoparser
 from geomap.recognise.context import Taken
 from geomap.recognise.rules import widest
 
@@ -148,3 +154,25 @@ def test_recognition_work_per_mention_does_not_grow_with_the_text(geoparser):
         per_mention.append(lines / len(doc._.geo_mentions))
     assert per_mention[1] <= 1.1 * per_mention[0]
 
+
+NATURAL_EARTH = SHARED / "data" / "naturalearth"
+
+
+@pytest.fixture(scope="module")
+def with_natural_earth(tmp_path_factory, gazetteer):
+    """A copy of the gazetteer with the shared Natural Earth layers imported (rivers, lakes, …)."""
+    if not NATURAL_EARTH.is_dir():
+        pytest.skip(f"needs the Natural Earth layers in {NATURAL_EARTH} (../shared)")
+    path = tmp_path_factory.mktemp("natural-earth") / "geomap.sqlite"
+    shutil.copyfile(gazetteer.path, path)
+    run = subprocess.run([sys.executable, "-m", "geomap", "gazetteer", "import", "naturalearth", str(NATURAL_EARTH),
+                          "--gazetteer", str(path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return Geoparser(gazetteer_path=path)
+
+
+def test_rivers_the_ner_calls_people_are_rivers_once_natural_earth_is_imported(with_natural_earth):
+    doc = with_natural_earth.parse("Floodwaters on the Danube and the Sava reached Belgrade.")
+    places = {r.mention.text: r.place.feature for r in doc.resolutions}
+    assert places["Danube"] == Feature.RIVER and places["Sava"] == Feature.RIVER
+    assert places["Belgrade"] == Feature.CAPITAL

@@ -61,10 +61,12 @@ from importlib import resources  # noqa: E402
 import pytest  # noqa: E402
 import spacy  # noqa: E402
 
+from geomap.kinds import FEATURE_SIGN_RULE  # noqa: E402
 from geomap.model import Mention, MentionKind  # noqa: E402
 from geomap.recognise import RULES, Labels, Recogniser, RecogniserSettings  # noqa: E402
 from geomap.recognise import rules  # noqa: E402
 from geomap.recognise.context import Context, Found  # noqa: E402
+from geomap.resolve import Resolver  # noqa: E402
 
 NLP = spacy.blank("en")
 
@@ -78,6 +80,14 @@ GAZETTEER = TinyGazetteer([
     (place(7, "Prešov", Feature.CITY, 49.0, 21.2, "SK", "", 88_000), ()),
     (place(8, "Winnipeg", Feature.CITY, 49.9, -97.1, "CA", "03", 750_000), ()),
     (place(9, "May", Feature.CITY, 0.0, 0.0, "US", "", 200_000), ()),
+    (place(10, "Danube", Feature.RIVER, 45.2, 28.7), ()),
+    (place(11, "Sava", Feature.RIVER, 45.0, 19.0), ()),
+    (place(12, "Sava", Feature.ADMIN1, -14.3, 50.0, "MG", "73", 255_910), ()),
+    (place(13, "Belgrade", Feature.CAPITAL, 44.8, 20.5, "RS", "", 1_270_000), ()),
+    (place(14, "Amazon", Feature.RIVER, -2.0, -55.0), ()),
+    (place(15, "Red Sea", Feature.PHYSICAL, 20.0, 38.0), ()),
+    (place(16, "Red Sea", Feature.ADMIN1, 19.0, 36.0, "SD", "36", 646_800), ()),
+    (place(17, "Sudan", Feature.COUNTRY, 15.0, 30.0, "SD", "", 43_000_000), ()),
 ], demonyms={"Ukrainian": place(4, "Ukraine", Feature.COUNTRY, 49.0, 32.0, "UA", "", 44_000_000)})
 
 
@@ -195,3 +205,33 @@ def test_every_word_list_row_says_why():
             for row in csv.DictReader(fh):
                 assert row["word"] and row["why"].strip(), (path.name, row)
 
+
+def test_a_river_the_ner_calls_a_person_is_the_river_where_the_text_says_the():
+    doc = doc_with("Floodwaters on the Danube and the Sava reached Belgrade.",
+                   ("Danube", "PERSON"), ("Sava", "PERSON"), ("Belgrade", "GPE"))
+    mentions = Recogniser(GAZETTEER).mentions(doc)
+    assert [(m.text, m.rule) for m in mentions] == [
+        ("Danube", FEATURE_SIGN_RULE), ("Sava", FEATURE_SIGN_RULE), ("Belgrade", "ner_place")]
+    places = {r.mention.text: r.place.feature for r in Resolver(GAZETTEER).resolve(mentions)}
+    # "the Sava" is the river, not Madagascar's Sava region, which would outweigh it by population alone.
+    assert places == {"Danube": Feature.RIVER, "Sava": Feature.RIVER, "Belgrade": Feature.CAPITAL}
+
+
+def test_without_a_sign_a_name_known_only_as_a_river_stays_the_company():
+    assert Recogniser(GAZETTEER).mentions(doc_with("Amazon said its profits rose.", ("Amazon", "ORG"))) == ()
+    burning = Recogniser(GAZETTEER).mentions(doc_with("Fires spread in the Amazon again.", ("Amazon", "ORG")))
+    assert [(m.text, m.rule) for m in burning] == [("Amazon", FEATURE_SIGN_RULE)]
+    # Unlabelled and without a sign it is not taken for its prominence alone.
+    assert Recogniser(GAZETTEER).mentions(doc_with("Investors bought Amazon shares.")) == ()
+
+
+def test_a_river_name_inside_a_person_named_in_full_is_the_person():
+    doc = doc_with("Sava Kovačević led the unit; the Sava monument honours him.", ("Sava Kovačević", "PERSON"))
+    assert run(rules.evident_features, doc) == []
+
+
+def test_a_sea_beats_a_namesake_region_unless_the_text_names_its_country():
+    sea = [Mention(0, 7, "Red Sea", lookup="red sea")]
+    assert Resolver(GAZETTEER).resolve(sea)[0].place.feature == Feature.PHYSICAL
+    in_sudan = [*sea, Mention(20, 25, "Sudan", lookup="sudan")]
+    assert Resolver(GAZETTEER).resolve(in_sudan)[0].place.feature == Feature.ADMIN1

@@ -6,15 +6,15 @@ token. `Found` holds what the rules have taken, indexed by token.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import UNKNOWN, Fame, Gazetteer
-from geomap.kinds import Rank
-from geomap.lang import words
+from geomap.kinds import KINDS, Rank, Trust
+from geomap.lang import rows, words
 from geomap.model import Mention, MentionKind
 
 MAX_WORDS = 6
@@ -60,12 +60,19 @@ class Words:
     """Words between the names of a list ("Žilina, Nitra, Prešov and Košice")."""
     possessives: frozenset[str]
     """Endings that are not part of a name ("North Korea's")."""
+    feature_before: frozenset[str]
+    """Words before a name that point at a river, lake or sea rather than a person ("the Danube")."""
+    feature_after: frozenset[str]
+    """Words after a name that do ("Sava river")."""
 
     @classmethod
     @lru_cache(maxsize=None)
     def of(cls, language: str) -> Words:
-        return cls(*(words(name, language) for name in (
-            "connectors", "generic_words", "cue_words", "common_words", "joins", "possessives")))
+        lists = (words(name, language) for name in (
+            "connectors", "generic_words", "cue_words", "common_words", "joins", "possessives"))
+        feature = rows("feature_cues", language)
+        return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)
+                             for position in ("before", "after")))
 
     @property
     def inner(self) -> frozenset[str]:
@@ -147,6 +154,7 @@ class Context:
     lowercase_words: set[str]
     person_words: set[str]
     """Words of the people the text names in full ("Narendra Modi"): alone, "Modi" is the person."""
+    _trust: dict[str, tuple[Trust, bool]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, doc: Doc, gazetteer: Gazetteer, settings: RecogniserSettings) -> Context:
@@ -180,6 +188,27 @@ class Context:
     def adjective(self, key: str) -> bool:
         """A country's adjective that names no prominent place ("Canadian", not "Georgia")."""
         return key in self.demonyms and self.fame(key).rank < Rank.AREA
+
+    def trust(self, key: str) -> tuple[Trust, bool]:
+        """The strongest `Kind.trust` among the name's readings, and whether no other reading makes
+        it prominent (no area, no town of `min_population`, no user entry): "Danube", "Amazon" yes,
+        "Jordan" (a country) and "Winnipeg" (a city) no. Asked of few names, once per name."""
+        if key not in self._trust:
+            order = list(Trust)
+            best, other = Trust.NER, False
+            for c in self.gazetteer.candidates(key):
+                kind = KINDS[c.place.feature]
+                best = max(best, kind.trust, key=order.index)
+                other |= kind.trust is Trust.NER and (c.user or kind.rank >= Rank.AREA or (
+                    c.exact and c.place.population >= self.settings.min_population))
+            self._trust[key] = best, best is not Trust.NER and not other
+        return self._trust[key]
+
+    def needs_sign(self, key: str) -> bool:
+        """A name prominent only as a river, lake or range (`Trust.SIGN`): not taken for its
+        prominence alone, only where the text points at the feature (`evident_features`)."""
+        trust, only = self.trust(key)
+        return only and trust is Trust.SIGN
 
     def cued(self, start: int) -> bool:
         return start > 0 and self.tokens[start - 1].lower_ in self.words.cues

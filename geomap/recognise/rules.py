@@ -16,7 +16,7 @@ from spacy.tokens import Span
 
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import Fame
-from geomap.kinds import Rank
+from geomap.kinds import FEATURE_SIGN_RULE, Rank, Trust
 from geomap.model import Mention, MentionKind
 from geomap.recognise.context import MAX_WORDS, Context, Found, Taken, trim
 
@@ -91,14 +91,16 @@ def widest(starting: dict[int, list[tuple[int, str]]], known: dict[str, Fame], s
 
 def known_names(ctx: Context, found: Found) -> None:
     """Gazetteer names the NER labelled otherwise or not at all, longest first: taken when the
-    name is prominent or announced by a cue word, and not when the text reads it otherwise."""
+    name is prominent or announced by a cue word, and not when the text reads it otherwise; a name
+    prominent only as a river, lake or range needs the cue ("in Maui")."""
     for (start, end), key in ctx.by_length:
         if not ctx.trimmed(start, end):
             continue
         if ctx.adjective(key):
             if plausible_demonym(ctx, start, end):
                 found.take(start, end, MentionKind.DEMONYM, key)
-        elif key in ctx.known and not ctx.personal(start, end, key) and plausible(ctx, start, end, ctx.known[key]):
+        elif (key in ctx.known and not ctx.personal(start, end, key)
+              and not (ctx.needs_sign(key) and not ctx.cued(start)) and plausible(ctx, start, end, ctx.known[key])):
             found.take(start, end, MentionKind.TOPONYM, key)
 
 
@@ -158,6 +160,45 @@ def plausible_demonym(ctx: Context, start: int, end: int) -> bool:
     return adjectival or not ctx.labels_of(start, end) & set(ctx.labels.person)
 
 
+def evident_features(ctx: Context, found: Found) -> None:
+    """A known river, lake or range is the place when the text points at it ("the Danube", "Sava
+    river"), a territory always (`Kind.trust`), even where the NER calls it a person or an
+    organisation; a name prominent only as such a feature ("Danube", "Amazon", "White") is not
+    taken without that sign. Not when a longer known name covers it ("the Mississippi State
+    campus"), the NER's entity is longer ("Sava Kovačević", "Amazon Web Services") or the word
+    belongs to a person the text names in full."""
+    for (start, end), key in ctx.by_length:
+        if (key in ctx.known and ctx.trimmed(start, end) and not ctx.adjective(key)
+                and widest(ctx.starting, ctx.known, start, end) == (start, end)
+                and unlabelled_or_named_otherwise(ctx, start, end) and trusted_here(ctx, start, end, key)
+                and not (end - start == 1 and ctx.tokens[start].lower_ in ctx.person_words)):
+            found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def trusted_here(ctx: Context, start: int, end: int, key: str) -> bool:
+    trust, _ = ctx.trust(key)
+    return trust is Trust.ALWAYS or (trust is Trust.SIGN and feature_cued(ctx, start, end))
+
+
+def unlabelled_or_named_otherwise(ctx: Context, start: int, end: int) -> bool:
+    """No entity of the NER's touches the span, or one calls exactly this span a person or an
+    organisation (a place entity is `place_entities`' to take)."""
+    ents = ctx.entities(start, end)
+    if not ents:
+        return True
+    (ent,) = ents if len(ents) == 1 else (None,)
+    return (ent is not None and ent.start == start and ent.end == end
+            and ent.label_ in {*ctx.labels.person, *ctx.labels.organisation})
+
+
+def feature_cued(ctx: Context, start: int, end: int) -> bool:
+    """An article before the name ("the Danube") or a feature's word after it ("Sava river"):
+    people and companies are seldom written so, and a region seldom takes the article."""
+    before = ctx.tokens[start - 1].lower_ if start > 0 else ""
+    after = ctx.tokens[end].lower_ if end < len(ctx.tokens) else ""
+    return before in ctx.words.feature_before or after in ctx.words.feature_after
+
+
 # -- rules that extend what is already taken ----------------------------------------------------
 
 def one_sense(ctx: Context, found: Found) -> None:
@@ -199,7 +240,8 @@ def lists(ctx: Context, found: Found) -> None:
 
 def listable_name(ctx: Context, start: int, end: int, key: str) -> bool:
     rank, population, _ = ctx.known[key]
-    return not ctx.personal(start, end, key) and (rank >= Rank.AREA or population >= ctx.settings.cued_population)
+    return not ctx.personal(start, end, key) and not ctx.needs_sign(key) and (
+        rank >= Rank.AREA or population >= ctx.settings.cued_population)
 
 
 def listed_with(ctx: Context, start: int, end: int, taken: Taken) -> bool:
@@ -254,6 +296,7 @@ def qualify(text: str, mentions: list[Mention]) -> list[Mention]:
 RULES: tuple[Rule, ...] = (
     Rule("ner_place", "ner", place_entities),
     Rule("ner_demonym", "ner", adjective_entities),
+    Rule(FEATURE_SIGN_RULE, "gazetteer", evident_features),
     Rule("known_name", "gazetteer", known_names),
     Rule("one_sense", "gazetteer", one_sense),
     Rule("dateline", "gazetteer", datelines),
