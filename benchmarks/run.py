@@ -134,7 +134,7 @@ def main() -> int:
     py = sys.executable
     geomap = [py, "-m", "geomap"]
 
-    from geomap.gazetteer.store import shared_gazetteer
+    from geomap.gazetteer import shared_gazetteer
 
     gazetteer = shared_gazetteer()  # built once before anything is timed
 

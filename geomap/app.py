@@ -15,7 +15,7 @@ from geomap.gazetteer import download, extend, imports
 from geomap.gazetteer.build import build, edit, stderr_progress, writing
 from geomap.gazetteer.paths import default_db, user_dir
 from geomap.gazetteer.schema import store_entries
-from geomap.gazetteer.store import Gazetteer, shared_gazetteer
+from geomap.gazetteer import open_gazetteer, shared_gazetteer
 from geomap.model import Article, Document, Place
 from geomap.render.map import GeoMap
 from geomap.render.view import MapOptions, MappedArticle, default_title, prepare_many
@@ -201,11 +201,11 @@ def gazetteer_build(path: Path | None) -> tuple[Path, dict[str, int], float]:
 
 
 def gazetteer_search(path: Path | None, name: str, limit: int, country: str, admin1: str) -> list[Place]:
-    return Gazetteer.open(path or default_db()).search(name, limit, country, admin1)
+    return open_gazetteer(path or default_db()).search(name, limit, country, admin1)
 
 
 def gazetteer_info(path: Path | None) -> dict[str, int]:
-    return Gazetteer.open(path or default_db()).info()
+    return open_gazetteer(path or default_db()).info()
 
 
 def gazetteer_add(path: Path | None, file: Path) -> tuple[Path, int, Path]:

@@ -15,7 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 from geomap.errors import InputError
-from geomap.gazetteer.store import distance_km
+from geomap.geodesy import distance_km
 from geomap.io import atomic_writer, open_regular, read_json_lines, valid_unicode
 
 MAX_ERROR_KM = 20039.0

@@ -14,7 +14,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 from geopy.point import Point
 
-from geomap.gazetteer.store import Gazetteer
+from geomap.gazetteer import open_gazetteer
 from geomap.model import Place
 
 
@@ -28,7 +28,7 @@ class OfflineGazetteer(Geocoder):
 
     def __init__(self, gazetteer_path: Path | None = None, **kwargs):
         super().__init__(**kwargs)
-        self.gazetteer = Gazetteer.open(gazetteer_path)
+        self.gazetteer = open_gazetteer(gazetteer_path)
 
     def geocode(self, query: str, *, exactly_one: bool = True, limit: int = 10, **_ignored):
         """The most prominent place answering to `query` (or all of them, up to `limit`); None if none."""

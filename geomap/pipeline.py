@@ -13,6 +13,8 @@ from spacy.tokens import Doc
 import geomap.recognise  # noqa: F401  (registers the geomap_recogniser factory)
 import geomap.resolve  # noqa: F401  (registers the geomap_resolver factory)
 from geomap.errors import ModelError
+from geomap.gazetteer import share
+from geomap.gazetteer.store import Gazetteer
 from geomap.lang import words
 from geomap.model import Document
 
@@ -99,9 +101,13 @@ class Geoparser:
     piece_chars = PIECE_CHARS
     """Longest text the NER reads at once."""
 
-    def __init__(self, model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None):
-        self.gazetteer_path = gazetteer_path
-        self.nlp = load_nlp(model, gazetteer_path)
+    def __init__(self, model: str = DEFAULT_MODEL, gazetteer: Path | str | Gazetteer | None = None):
+        """`gazetteer`: a path (default: the default gazetteer), or a reader of your own (a fake in
+        a test, one you opened), which the components then use."""
+        if gazetteer is not None and not isinstance(gazetteer, str | Path):
+            gazetteer = share(gazetteer).path
+        self.gazetteer_path = Path(gazetteer) if gazetteer is not None else None
+        self.nlp = load_nlp(model, self.gazetteer_path)
 
     def parse(self, text: str, id: str | None = None) -> Document:
         return next(self.pipe([(text, id)]))
@@ -109,7 +115,7 @@ class Geoparser:
     def map(self, text: str, title: str | None = None, source: str = ""):
         """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter.
         The title is the article's first line unless given, as on the command line."""
-        from geomap.gazetteer.store import shared_gazetteer
+        from geomap.gazetteer import shared_gazetteer
         from geomap.render.map import GeoMap, MapOptions
         from geomap.render.view import default_title
 

@@ -20,7 +20,8 @@ from dataclasses import asdict, dataclass, fields
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from geomap.gazetteer.store import Gazetteer, distance_km
+from geomap.gazetteer.store import Gazetteer
+from geomap.geodesy import distance_km
 import geomap.schema  # noqa: F401  (Docs carrying these values serialise)
 from geomap.component import GazetteerComponent
 from geomap.kinds import FEATURE_SIGN_RULE, KINDS, Area, Hint, Trust
@@ -413,6 +414,6 @@ def settings_from_config(weights: dict) -> ResolverSettings:
 def make_resolver(nlp: Language, name: str, gazetteer_path: str | None, weights: dict) -> Resolver:
     """spaCy's factory (entry point `geomap_resolver`): the config carries every weight, so
     `nlp.config` and a saved pipeline hold them; no gazetteer path means the default gazetteer."""
-    from geomap.gazetteer.store import shared_gazetteer
+    from geomap.gazetteer import shared_gazetteer
 
     return Resolver(shared_gazetteer(gazetteer_path), settings_from_config(weights))

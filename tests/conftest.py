@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from geomap.gazetteer.store import shared_gazetteer
+from geomap.gazetteer import shared_gazetteer
 from geomap.pipeline import Geoparser
 
 ROOT = Path(__file__).resolve().parents[1]

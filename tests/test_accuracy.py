@@ -5,7 +5,7 @@ import shapely
 from shapely.geometry import box
 
 from geomap.gazetteer.sources import outline_point
-from geomap.gazetteer.store import distance_km
+from geomap.geodesy import distance_km
 from geomap.model import Feature
 
 CHUKOTKA = 2126099

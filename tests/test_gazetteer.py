@@ -128,7 +128,7 @@ def test_geojson_user_file_with_polygon(scratch_gazetteer, tmp_path):
     ],
 )
 def test_regions_and_physical_features_are_where_they_are(gazetteer, name, lat, lon):
-    from geomap.gazetteer.store import distance_km
+    from geomap.geodesy import distance_km
 
     place = gazetteer.search(name)[0]
     assert distance_km(lat, lon, place.lat, place.lon) < 500  # these places span 500 to 5,000 km
@@ -148,7 +148,7 @@ def test_a_user_place_is_found_in_text(scratch_gazetteer, tmp_path):
     csv = tmp_path / "camp.csv"
     csv.write_text("name,lat,lon,feature,country,aliases\nCamp Zorblax,12.5,23.25,other,TD,\n")
     app.gazetteer_add(scratch_gazetteer, csv)
-    document = Geoparser(gazetteer_path=scratch_gazetteer).parse("Refugees arrived in Camp Zorblax on Monday.")
+    document = Geoparser(gazetteer=scratch_gazetteer).parse("Refugees arrived in Camp Zorblax on Monday.")
     (resolution,) = [r for r in document.resolutions if r.mention.text == "Camp Zorblax"]
     assert resolution.place.source == "user" and resolution.place.lat == 12.5
 

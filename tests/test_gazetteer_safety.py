@@ -31,6 +31,7 @@ from geomap.gazetteer import extend
 from geomap.gazetteer.paths import user_dir
 from geomap.gazetteer.schema import State, identify, store_entries
 from geomap.gazetteer.sources import NAME, Entry
+from geomap.gazetteer import open_gazetteer
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Feature, Place
 
@@ -137,7 +138,7 @@ def test_the_default_location_is_built_on_first_use_with_a_line_on_stderr(defaul
     err = capsys.readouterr().err.splitlines()
     assert err == [f"geomap: building the gazetteer {default_location} (first use), about 20 s…"]
     assert identify(default_location) is State.CURRENT
-    assert Gazetteer.open().search("Kyiv")[0].geonameid == 703448
+    assert open_gazetteer().search("Kyiv")[0].geonameid == 703448
 
 
 def test_our_gazetteer_of_another_version_is_rebuilt_and_one_without_the_marker_is_still_ours(tiny):
@@ -149,7 +150,7 @@ def test_our_gazetteer_of_another_version_is_rebuilt_and_one_without_the_marker_
     assert identify(tiny) is State.OLD
     with pytest.raises(GazetteerError, match="built by another geomap version"):
         Gazetteer(tiny)
-    assert Gazetteer.open(tiny).search("Paris")[0].geonameid == 2988507
+    assert open_gazetteer(tiny).search("Paris")[0].geonameid == 2988507
     assert identify(tiny) is State.CURRENT
 
 
@@ -171,7 +172,7 @@ def test_a_stale_journal_is_removed_by_the_rebuild_and_cannot_corrupt_it(tiny, r
     with pytest.raises(GazetteerError, match="left unreadable by an interrupted write"):
         Gazetteer(tiny)
     if repair == "next run":
-        Gazetteer.open(tiny)
+        open_gazetteer(tiny)
     else:
         assert geomap("gazetteer", "build", "--gazetteer", tiny) == 0
     assert not journal.exists()
@@ -189,11 +190,11 @@ def test_leftovers_of_killed_runs_are_removed_by_the_next_run_unless_a_writer_is
     fd = os.open(folder, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # another process writing: its temporary files are in use
-        Gazetteer.open(tiny).close()
+        open_gazetteer(tiny).close()
         assert all(p.exists() for p in made)
     finally:
         os.close(fd)
-    Gazetteer.open(tiny).close()
+    open_gazetteer(tiny).close()
     assert leftovers(folder) == []
 
 

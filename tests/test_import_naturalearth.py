@@ -25,7 +25,8 @@ from geomap.errors import GazetteerError, InputError
 from geomap.gazetteer import download, imports, naturalearth
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.schema import SCHEMA
-from geomap.gazetteer.store import Gazetteer, distance_km
+from geomap.gazetteer.store import Gazetteer
+from geomap.geodesy import distance_km
 from geomap.model import Feature
 
 NATURAL_EARTH = SHARED / "data" / "naturalearth"

@@ -86,3 +86,26 @@ def test_pieces_end_at_the_best_break_available():
     assert split_text("Troops under Maj. Gen. Ryder moved. Then they stopped.", 48) == [
         "Troops under Maj. Gen. Ryder moved. ", "Then they stopped."]
     assert split_text("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+
+
+def test_a_geoparser_reads_the_gazetteer_it_is_given(gazetteer):
+    from geomap.pipeline import Geoparser
+
+    class Counting:
+        """The real reader, counting the names it is asked for: what a test's fake would be."""
+
+        path = "/nonexistent/fake-gazetteer.sqlite"
+
+        def __init__(self, real):
+            self.real, self.asked = real, []
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+        def candidates(self, key, demonym=False):
+            self.asked.append(key)
+            return self.real.candidates(key, demonym)
+
+    fake = Counting(gazetteer)
+    document = Geoparser(gazetteer=fake).parse("Talks were held in Oslo.")
+    assert [r.place.name for r in document.resolutions] == ["Oslo"] and "oslo" in fake.asked

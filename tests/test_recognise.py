@@ -168,7 +168,7 @@ def with_natural_earth(tmp_path_factory, gazetteer):
     run = subprocess.run([sys.executable, "-m", "geomap", "gazetteer", "import", "naturalearth", str(NATURAL_EARTH),
                           "--gazetteer", str(path)], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    return Geoparser(gazetteer_path=path)
+    return Geoparser(gazetteer=path)
 
 
 def test_rivers_the_ner_calls_people_are_rivers_once_natural_earth_is_imported(with_natural_earth):

@@ -4,7 +4,7 @@ import random
 import pytest
 
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.store import distance_km
+from geomap.geodesy import distance_km
 from geomap.model import Feature, Mention, Place
 from geomap.resolve import Resolver, _Grid
 from test_recognise import executed_lines

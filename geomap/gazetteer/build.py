@@ -26,7 +26,7 @@ import shapely.geometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer import extend, imports
-from geomap.gazetteer.schema import APP, SCHEMA, SCHEMA_VERSION, State, identify, store_entries
+from geomap.gazetteer.schema import APP, SCHEMA, SCHEMA_VERSION, State, identify, refusal, store_entries
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import (
     DEMONYM,
@@ -98,16 +98,6 @@ def permitted(target: Path) -> State:
     if state is State.FOREIGN or (state is State.MISSING and not is_default(target)):
         raise refusal(target, state)
     return state
-
-
-def refusal(target: Path, state: State) -> GazetteerError:
-    """The one-line error for a gazetteer path that cannot be used as it is."""
-    if state is State.FOREIGN:
-        return GazetteerError(f"{target}: exists and is not a geomap gazetteer; geomap never replaces it"
-                              " (move it away, or give another --gazetteer)")
-    if state is State.MISSING:
-        return GazetteerError(f"{target}: no such gazetteer; make one with 'geomap gazetteer build --gazetteer {target}'")
-    return GazetteerError(f"{target}: gazetteer {state.value}; run 'geomap gazetteer build'")
 
 
 @contextmanager

@@ -108,6 +108,11 @@ def _entry(props: dict, lat, lon, where: str, geometry: shapely.Geometry | None 
     return entry
 
 
+MAX_FIELD = 131_072
+"""Characters one CSV field may hold: the csv module's own default, checked here too because any
+library in the process may raise the module's (global) limit."""
+
+
 def read_csv(path: Path) -> Iterator[Entry]:
     with _open(path) as fh:
         reader = csv.DictReader(fh)
@@ -116,7 +121,10 @@ def read_csv(path: Path) -> Iterator[Entry]:
             if missing:
                 raise GazetteerError(f"{path}:1: missing column(s) {', '.join(missing)} (expected {','.join(CSV_COLUMNS)})")
             for row in reader:
-                yield _entry(row, row["lat"], row["lon"], f"{path}:{reader.line_num}")
+                where = f"{path}:{reader.line_num}"
+                if any(len(value) > MAX_FIELD for value in row.values() if isinstance(value, str)):
+                    raise GazetteerError(f"{where}: field larger than field limit ({MAX_FIELD:,} characters)")
+                yield _entry(row, row["lat"], row["lon"], where)
         except csv.Error as exc:  # a field over the csv module's limit
             raise GazetteerError(f"{path}:{reader.reader.line_num}: {exc}") from None
 

@@ -111,3 +111,13 @@ def _stamp(uri: str) -> tuple[bool, str | None]:
         meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('app', 'schema')"))
     ours = meta.get("app") == APP or ("schema" in meta and {"places", "names"} <= tables)
     return ours, meta.get("schema")
+
+
+def refusal(target: Path, state: State) -> GazetteerError:
+    """The one-line error for a gazetteer path that cannot be used as it is."""
+    if state is State.FOREIGN:
+        return GazetteerError(f"{target}: exists and is not a geomap gazetteer; geomap never replaces it"
+                              " (move it away, or give another --gazetteer)")
+    if state is State.MISSING:
+        return GazetteerError(f"{target}: no such gazetteer; make one with 'geomap gazetteer build --gazetteer {target}'")
+    return GazetteerError(f"{target}: gazetteer {state.value}; run 'geomap gazetteer build'")

@@ -1,7 +1,8 @@
-"""Read the SQLite gazetteer: names to candidate places, ids to places and outlines.
+"""The gazetteer's reader: names to candidate places, ids to places and outlines; reads only.
 
-Opened read-only and queried through indexes, so it costs nothing to open and
-many processes can share one file.
+Opened read-only and queried through indexes, so it costs nothing to open and many processes can
+share one file. Building, and opening a path that must be built first, is `geomap.gazetteer`'s
+`open_gazetteer`; this module never writes.
 """
 
 from __future__ import annotations
@@ -16,11 +17,10 @@ from typing import NamedTuple
 
 import shapely
 
-from geomap.gazetteer.build import ensure, refusal
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.paths import default_db
-from geomap.gazetteer.schema import State, identify, read_only_uri
+from geomap.gazetteer.schema import State, identify, read_only_uri, refusal
 from geomap.gazetteer.sources import DEMONYM, NAME
+from geomap.geodesy import distance_km
 from geomap.kinds import KINDS
 from geomap.model import Candidate, Feature, Place
 
@@ -64,14 +64,6 @@ class Gazetteer:
         self._db = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         self.candidates = lru_cache(maxsize=65536)(self._candidates)
         self._area_names = lru_cache(maxsize=4096)(self._area_name)
-
-    @classmethod
-    def open(cls, path: Path | None = None, build_if_missing: bool = True) -> Gazetteer:
-        """Open the gazetteer; unless told not to, build it first where geomap may (see `build.ensure`)."""
-        path = Path(path) if path else default_db()
-        if build_if_missing:
-            ensure(path)
-        return cls(path)
 
     def close(self) -> None:
         self._db.close()
@@ -206,22 +198,3 @@ class Gazetteer:
             "places": q("SELECT count(*) FROM places").fetchone()[0],
             **{kind: n for kind, n in counts.items() if kind not in _COUNTED_ABOVE},
         }
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance on a sphere of the Earth's mean radius."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
-_SHARED: dict[str, Gazetteer] = {}
-
-
-def shared_gazetteer(path: str | Path | None = None) -> Gazetteer:
-    """One open gazetteer per file and process, shared by the pipeline's components."""
-    resolved = str(Path(path) if path else default_db())
-    if resolved not in _SHARED:
-        _SHARED[resolved] = Gazetteer.open(Path(resolved))
-    return _SHARED[resolved]

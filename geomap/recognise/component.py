@@ -61,7 +61,7 @@ def make_recogniser(nlp: Language, name: str, gazetteer_path: str | None, min_po
                     cued_population: int, language: str, labels: dict) -> Recogniser:
     """spaCy's factory (entry point `geomap_recogniser`): the config carries `RecogniserSettings`,
     the NER labels included; no gazetteer path means the default gazetteer."""
-    from geomap.gazetteer.store import shared_gazetteer
+    from geomap.gazetteer import shared_gazetteer
 
     settings = RecogniserSettings(min_population, cued_population, language, labels_from_config(labels))
     return Recogniser(shared_gazetteer(gazetteer_path), settings)
