@@ -103,6 +103,9 @@ class Resolution:
     confidence: float
     alternatives: tuple[tuple[Place, float], ...] = ()
     """The next likeliest places (at most three) with their share of the confidence: why this one."""
+    approximate: bool = False
+    """The name itself has no place in the gazetteer (a street, building, airport); `place` is the
+    town the text named last before it, where it most likely is."""
 
     def to_json(self) -> dict:
         return {
@@ -116,6 +119,7 @@ class Resolution:
             "rule": self.mention.rule,
             "alternatives": [{"geonameid": p.geonameid, "name": p.name, "feature": p.feature.value,
                               "country": p.country, "confidence": round(share, 3)} for p, share in self.alternatives],
+            "approximate": self.approximate,
         }
 
 

@@ -223,6 +223,21 @@ def _rival_areas(cands: list[Candidate]) -> set[tuple[str, str]]:
     return {code for c in cands if (code := _area_code(c.place)) is not None}
 
 
+def _near_the_town_before(resolutions: list[Resolution]) -> tuple[Resolution, ...]:
+    """A name the gazetteer cannot place (a street, a cathedral, an airport) is most likely in the
+    town the text named last before it ("Royal Street" after "New Orleans"): it gets that town,
+    marked approximate. Names before the first town stay unplaced."""
+    town: Resolution | None = None
+    placed = list(resolutions)
+    for i in sorted(range(len(placed)), key=lambda i: placed[i].mention.start):
+        r = placed[i]
+        if r.place is None and town is not None and r.mention.kind == MentionKind.TOPONYM:
+            placed[i] = Resolution(r.mention, town.place, town.confidence, (), approximate=True)
+        elif r.place is not None and KINDS[r.place.feature].town:
+            town = r
+    return tuple(placed)
+
+
 class Resolver(GazetteerComponent):
     """Resolves a document's mentions against the gazetteer."""
 
@@ -313,7 +328,7 @@ class Resolver(GazetteerComponent):
                 alternatives[r] = tuple((places[gid], share) for (gid, _), share in zip(ranked[1:4], shares[1:4])
                                         if gid in places)
             out.append(Resolution(m, choices[g], shares[0], alternatives[r]))
-        return tuple(out)
+        return _near_the_town_before(out)
 
     def _namesake_city(self, c: Candidate, cands: list[Candidate]) -> float:
         """A city that gave its name to its region ("New York", "Moscow") is what a bare name means;

@@ -115,5 +115,13 @@ def test_a_name_that_could_not_be_placed_stays_in_the_json_with_no_place(geopars
     mentions = document.to_json()["mentions"]
     assert [m["text"] for m in mentions] == [r.mention.text for r in document.resolutions]
     unplaced = [m for m in mentions if m["place"] is None]
-    assert [m["text"] for m in unplaced] == ["Frenchmen Street"]
+    assert [m["text"] for m in unplaced] == ["Frenchmen Street"]  # no town before it
     assert "Frenchmen Street" not in {place.name for place, _ in document.places.values()}
+
+
+def test_a_street_is_placed_approximately_in_the_town_named_before_it(geoparser):
+    mentions = geoparser.parse("In New Orleans, police closed Frenchmen Street on Friday.").to_json()["mentions"]
+    town, street = mentions
+    assert (town["text"], town["approximate"]) == ("New Orleans", False)
+    assert (street["text"], street["approximate"]) == ("Frenchmen Street", True)
+    assert street["place"] == town["place"] and street["alternatives"] == []
