@@ -252,6 +252,10 @@ class Resolver(GazetteerComponent):
 
     def candidates(self, mention: Mention) -> list[Candidate]:
         """The places a mention may name, narrowed by its qualifier when one fits."""
+        return self._qualified(mention)[0]
+
+    def _qualified(self, mention: Mention) -> tuple[list[Candidate], bool]:
+        """The mention's candidates, and whether its qualifier narrowed them."""
         found: dict[int, Candidate] = {}
         for c in self.gazetteer.candidates(mention.key, mention.kind == MentionKind.DEMONYM):
             if c.place.geonameid not in found or c.exact:
@@ -260,8 +264,9 @@ class Resolver(GazetteerComponent):
         if mention.qualifier:
             containers = self.gazetteer.candidates(mention.qualifier)
             within = [c for c in cands if any(self._inside(c.place, q.place) for q in containers)]
-            cands = within or cands
-        return cands
+            if within and len(within) < len(cands):
+                return within, True
+        return cands, False
 
     @staticmethod
     def _inside(place: Place, container: Place) -> bool:
@@ -277,17 +282,19 @@ class Resolver(GazetteerComponent):
         readings: dict[tuple[MentionKind, str, str, bool], int] = {}
         reading_of = [readings.setdefault((m.kind, m.key, m.qualifier, m.rule == FEATURE_SIGN_RULE), len(readings))
                       for m in mentions]
+        first = {r: i for i, r in reversed(list(enumerate(reading_of)))}
+        reading_cands, narrowed = zip(*(self._qualified(mentions[first[r]]) for r in range(len(readings)))) \
+            if readings else ((), ())
+        # One sense per name, but a mention its qualifier narrows ("Springfield, Missouri") keeps its own.
         groups: dict[str, set[int]] = defaultdict(set)
         for i, m in enumerate(mentions):
-            groups[f"{m.kind.value}:{m.key}"].add(i)
+            groups[f"{m.kind.value}:{m.key}" + (f"|{m.qualifier}" if narrowed[reading_of[i]] else "")].add(i)
         members = list(groups.values())
         group_of = [0] * len(mentions)
         for g, group in enumerate(members):
             for i in group:
                 group_of[i] = g
-        first = {r: i for i, r in reversed(list(enumerate(reading_of)))}
         reading_group = [group_of[first[r]] for r in range(len(readings))]
-        reading_cands = [self.candidates(mentions[first[r]]) for r in range(len(readings))]
         signed = [reading[3] for reading in readings]
         priors = [[_prior(c, s, self._priors, signed[r]) + self._namesake_city(c, cs) for c in cs]
                   for r, cs in enumerate(reading_cands)]

@@ -125,3 +125,23 @@ def test_a_street_is_placed_approximately_in_the_town_named_before_it(geoparser)
     assert (town["text"], town["approximate"]) == ("New Orleans", False)
     assert (street["text"], street["approximate"]) == ("Frenchmen Street", True)
     assert street["place"] == town["place"] and street["alternatives"] == []
+
+
+# An explicit qualifier wins for its mention; one sense per text only for the bare repeats.
+
+SPRINGFIELD_IL, SPRINGFIELD_MO, SOUTH_HAVEN_MI = 4250542, 4409896, 5010517
+
+
+def test_each_qualified_springfield_keeps_its_state(geoparser):
+    text = "Officials in Springfield, Ill., met on Monday. Later, Springfield, Missouri, said it would join."
+    springfields = [r.place.geonameid for r in geoparser.parse(text).resolutions if r.mention.text == "Springfield"]
+    assert springfields == [SPRINGFIELD_IL, SPRINGFIELD_MO]
+
+
+@pytest.mark.parametrize("text", [
+    "In Michigan, the storm hit hard. South Haven lost power on Tuesday.",
+    "Michigan's South Haven lost power on Tuesday.",
+    "Power failed in South Haven in Michigan on Tuesday.",
+])
+def test_a_state_named_around_a_town_picks_that_states_town(geoparser, text):
+    assert _places(geoparser, text)["South Haven"] == SOUTH_HAVEN_MI

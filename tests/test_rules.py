@@ -65,10 +65,11 @@ from geomap.kinds import FEATURE_SIGN_RULE  # noqa: E402
 from geomap.model import Mention, MentionKind  # noqa: E402
 from geomap.recognise import RULES, Labels, Recogniser, RecogniserSettings  # noqa: E402
 from geomap.recognise import rules  # noqa: E402
-from geomap.recognise.context import Context, Found  # noqa: E402
+from geomap.recognise.context import Context, Found, Words  # noqa: E402
 from geomap.resolve import Resolver  # noqa: E402
 
 NLP = spacy.blank("en")
+WORDS = Words.of("en")
 
 GAZETTEER = TinyGazetteer([
     (place(1, "Kursk", Feature.CITY, 51.7, 36.2, "RU", "41", 440_000), ()),
@@ -171,8 +172,34 @@ def test_the_first_rule_to_take_a_token_keeps_it_and_each_mention_names_its_rule
 
 def test_a_place_after_a_comma_qualifies_the_one_before():
     paris, texas = Mention(0, 5, "Paris", lookup="paris"), Mention(7, 12, "Texas", lookup="texas")
-    assert rules.qualify("Paris, Texas", [paris, texas])[0].qualifier == "texas"
-    assert rules.qualify("Paris and Texas", [paris, texas])[0].qualifier == ""
+    assert rules.qualify("Paris, Texas", [paris, texas], WORDS)[0].qualifier == "texas"
+    assert rules.qualify("Paris and Texas", [paris, texas], WORDS)[0].qualifier == ""
+
+
+def test_a_place_in_a_region_and_a_regions_place_are_qualified():
+    paris, texas = Mention(0, 5, "Paris", lookup="paris"), Mention(9, 14, "Texas", lookup="texas")
+    assert rules.qualify("Paris in Texas", [paris, texas], WORDS)[0].qualifier == "texas"
+    texas, paris = Mention(0, 5, "Texas", lookup="texas"), Mention(8, 13, "Paris", lookup="paris")
+    assert rules.qualify("Texas's Paris", [texas, paris], WORDS)[1].qualifier == "texas"
+    assert rules.qualify("Texas's Paris", [texas, paris], WORDS)[0].qualifier == ""
+    assert rules.qualify("Texas or Paris", [texas, Mention(9, 14, "Paris", lookup="paris")], WORDS)[1].qualifier == ""
+
+
+def test_a_qualified_mention_keeps_its_own_place_and_the_bare_repeats_share_one():
+    gazetteer = TinyGazetteer([
+        (place(101, "Springfield", Feature.CITY, 39.8, -89.6, "US", "IL", 114_000), ()),
+        (place(102, "Springfield", Feature.CITY, 37.2, -93.3, "US", "MO", 170_000), ()),
+        (place(103, "Illinois", Feature.ADMIN1, 40.0, -89.0, "US", "IL", 12_800_000), ("Ill",)),
+        (place(104, "Missouri", Feature.ADMIN1, 38.5, -92.5, "US", "MO", 6_100_000), ()),
+    ])
+    mentions = [Mention(0, 11, "Springfield", lookup="springfield", qualifier="ill"),
+                Mention(13, 17, "Ill.", lookup="ill"),
+                Mention(30, 41, "Springfield", lookup="springfield", qualifier="missouri"),
+                Mention(43, 51, "Missouri", lookup="missouri"),
+                Mention(60, 71, "Springfield", lookup="springfield")]
+    chosen = [r.place.geonameid for r in Resolver(gazetteer).resolve(mentions)]
+    assert chosen[0] == 101 and chosen[2] == 102
+    assert chosen[4] in {101, 102}
 
 
 def test_the_ner_labels_come_from_the_settings():

@@ -37,7 +37,7 @@ class Recogniser(GazetteerComponent):
         for rule in self.rules:
             found.rule, found.source = rule.name, rule.source
             rule.apply(ctx, found)
-        return tuple(qualify(doc.text, sorted(found.mentions, key=lambda m: m.start)))
+        return tuple(qualify(doc.text, sorted(found.mentions, key=lambda m: m.start), ctx.words))
 
 
 if not Doc.has_extension("geo_mentions"):

@@ -64,6 +64,8 @@ class Words:
     """Words before a name that point at a river, lake or sea rather than a person ("the Danube")."""
     feature_after: frozenset[str]
     """Words after a name that do ("Sava river")."""
+    qualifiers: frozenset[str]
+    """Words between a place and the area it is in ("Paris, Texas", "Springfield in Illinois")."""
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -72,7 +74,7 @@ class Words:
             "connectors", "generic_words", "cue_words", "common_words", "joins", "possessives"))
         feature = rows("feature_cues", language)
         return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)
-                             for position in ("before", "after")))
+                             for position in ("before", "after")), words("qualifier_words", language))
 
     @property
     def inner(self) -> frozenset[str]:

@@ -18,7 +18,7 @@ from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import Fame
 from geomap.kinds import FEATURE_SIGN_RULE, Rank, Trust
 from geomap.model import Mention, MentionKind
-from geomap.recognise.context import MAX_WORDS, Context, Found, Taken, trim
+from geomap.recognise.context import MAX_WORDS, Context, Found, Taken, Words, trim
 
 
 class Rule(NamedTuple):
@@ -282,14 +282,17 @@ def beside(ctx: Context, start: int, end: int, starting_at: dict[int, list[int]]
         yield from ending_at.get(start - 1, [])
 
 
-def qualify(text: str, mentions: list[Mention]) -> list[Mention]:
-    """"Paris, Texas": a place right after a comma qualifies the one before."""
-    out = []
-    for i, m in enumerate(mentions):
-        nxt = mentions[i + 1] if i + 1 < len(mentions) else None
-        if nxt and nxt.kind == MentionKind.TOPONYM and text[m.end : nxt.start].strip() == ",":
-            m = replace(m, qualifier=nxt.lookup)
-        out.append(m)
+def qualify(text: str, mentions: list[Mention], words: Words) -> list[Mention]:
+    """"Paris, Texas", "Springfield in Illinois": a place right after a qualifier word is the area the
+    one before is in; "Michigan's South Haven": a place before a possessive is the one after's."""
+    out = list(mentions)
+    for i in range(len(out) - 1):
+        m, nxt = out[i], out[i + 1]
+        between = text[m.end : nxt.start].strip()
+        if nxt.kind == MentionKind.TOPONYM and between.lower() in words.qualifiers:
+            out[i] = replace(m, qualifier=nxt.lookup)
+        elif m.kind == MentionKind.TOPONYM and between in words.possessives:
+            out[i + 1] = replace(nxt, qualifier=m.lookup)
     return out
 
 
