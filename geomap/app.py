@@ -32,6 +32,8 @@ class Setup:
 
     model: str | None = None
     gazetteer: Path | None = None
+    prefer: tuple[tuple[str, int], ...] = ()
+    """(name, geonameid): the place a name means in every article (`--prefer`)."""
 
     def geoparser(self):
         from geomap.pipeline import DEFAULT_MODEL, Geoparser
@@ -71,7 +73,7 @@ def parse_articles(setup: Setup, names: list[str]) -> list[Document]:
 
     articles: list[Article] = [load(name) for name in names]
     geoparser = setup.geoparser()
-    documents = geoparser.pipe((article.text, None) for article in articles)
+    documents = geoparser.pipe(((article.text, None) for article in articles), prefer=dict(setup.prefer))
     return [replace(document, source=article.source) for document, article in zip(documents, articles)]
 
 
@@ -80,12 +82,14 @@ def outcomes(setup: Setup, path: str, batch: Batch, report: Report) -> Iterator[
     from geomap.batch import Job, extract
     from geomap.io import read_records
     from geomap.pipeline import DEFAULT_MODEL
+    from geomap.resolve import preferred
 
     if batch.workers < 1 or batch.batch_size < 1:
         raise InputError("--workers and --batch-size must be at least 1")
     records = read_records(path, batch.skip_bad, report)
-    shared_gazetteer(setup.gazetteer)  # build it once here, not in every worker
-    job = Job(setup.model or DEFAULT_MODEL, str(setup.gazetteer) if setup.gazetteer else None, batch.batch_size)
+    preferred(shared_gazetteer(setup.gazetteer), dict(setup.prefer))  # built once here, not in every worker
+    job = Job(setup.model or DEFAULT_MODEL, str(setup.gazetteer) if setup.gazetteer else None, batch.batch_size,
+              setup.prefer)
     yield from extract(records, job, batch.workers, batch.engine, batch.scheduler, batch.doc_timeout)
 
 

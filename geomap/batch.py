@@ -51,6 +51,7 @@ class Job:
     model: str
     gazetteer: str | None
     batch_size: int = 32
+    prefer: tuple[tuple[str, int], ...] = ()
 
 
 _GEOPARSERS: dict[Job, object] = {}
@@ -101,7 +102,7 @@ def parse_chunk(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | Non
     done = 0
     if not one_by_one:
         try:
-            documents = geoparser.pipe(((text, id) for id, text in chunk), job.batch_size)
+            documents = geoparser.pipe(((text, id) for id, text in chunk), job.batch_size, dict(job.prefer))
             while done < len(chunk):
                 with _time_limit(doc_timeout):
                     document = next(documents)
@@ -110,13 +111,13 @@ def parse_chunk(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | Non
         except Exception:  # one bad or slow document must not sink its chunk: the rest one by one
             pass
     for id, text in chunk[done:]:
-        yield _parse_one(geoparser, id, text, doc_timeout)
+        yield _parse_one(geoparser, id, text, doc_timeout, dict(job.prefer))
 
 
-def _parse_one(geoparser, id: str, text: str, doc_timeout: float | None) -> Outcome:
+def _parse_one(geoparser, id: str, text: str, doc_timeout: float | None, prefer: dict[str, int]) -> Outcome:
     try:
         with _time_limit(doc_timeout):
-            return geoparser.parse(text, id)
+            return geoparser.parse(text, id, prefer)
     except Exception as exc:
         return Failure(id, f"{type(exc).__name__}: {exc}")
 

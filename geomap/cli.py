@@ -26,6 +26,20 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gazetteer", type=Path, default=None, help="gazetteer file (default: $GEOMAP_GAZETTEER_DIR/geomap.sqlite)")
 
 
+def preference(value: str) -> tuple[str, int]:
+    """NAME=GEONAMEID, as `--prefer` takes it."""
+    name, _, geonameid = value.rpartition("=")
+    if not name.strip() or not geonameid.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"{value!r}: expected NAME=GEONAMEID, e.g. Springfield=4250542")
+    return name.strip(), int(geonameid)
+
+
+def _prefer_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--prefer", type=preference, action="append", default=[], metavar="NAME=GEONAMEID",
+                   help="the place NAME means in the article(s), by GeoNames id (repeatable); "
+                        "see `geomap gazetteer search NAME`")
+
+
 def _batch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jsonl", help="input JSON Lines file of {\"id\", \"text\" or \"html\"} records "
                                    "(or .parquet with id, text)")
@@ -59,6 +73,7 @@ def _map_parser(sub) -> None:
     m.add_argument("--height", default="600px", help="with --fragment: the map's CSS height (default 600px)")
     m.add_argument("--width", default="100%", help="with --fragment: the map's CSS width (default 100%%)")
     m.add_argument("--view", default=None, help="first view as LAT,LON,ZOOM instead of fitting the places")
+    _prefer_option(m)
     _batch_options(m)
     _common(m)
 
@@ -68,6 +83,7 @@ def _extract_parser(sub) -> None:
     e.add_argument("article", nargs="?", help=ARTICLE_HELP)
     e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required; .parquet writes Parquet)")
     e.add_argument("--format", choices=("json", "geojson"), default="json")
+    _prefer_option(e)
     _batch_options(e)
     _common(e)
 
@@ -124,7 +140,7 @@ def _say(message: str) -> None:
 def _setup(args):
     from geomap.app import Setup
 
-    return Setup(args.model, args.gazetteer)
+    return Setup(args.model, args.gazetteer, tuple(getattr(args, "prefer", ())))
 
 
 def _batch(args):

