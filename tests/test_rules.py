@@ -281,3 +281,29 @@ def test_a_preferred_place_wins_for_its_name_unless_a_qualifier_names_another_ar
     qualified = [Mention(0, 11, "Springfield", lookup="springfield", qualifier="missouri")]
     gazetteer.names["missouri"] = [Candidate(place(104, "Missouri", Feature.ADMIN1, 38.5, -92.5, "US", "MO"), True)]
     assert Resolver(gazetteer).resolve(qualified, {"springfield": illinois})[0].place.geonameid == 102
+
+
+def test_a_headline_read_as_a_person_does_not_take_its_town_from_the_article():
+    gazetteer = TinyGazetteer([(place(201, "Sochi", Feature.CITY, 43.6, 39.7, "RU", "38", 343_000), ())])
+    text = "Governor Petrov Tours Sochi\nThe governor arrived in Sochi on Monday. Sochi hosted the Games."
+    doc = NLP(text)
+    second, third = text.index("Sochi", 30), text.rindex("Sochi")
+    doc.ents = [doc.char_span(9, 27, label="PERSON"), doc.char_span(second, second + 5, label="GPE"),
+                doc.char_span(third, third + 5, label="PERSON")]
+    taken = [m.start for m in Recogniser(gazetteer).mentions(doc)]
+    assert second in taken and third in taken
+
+
+def test_people_in_a_title_case_headline_lend_no_person_words():
+    doc = doc_with("Floodwaters Reach Budapest\nThe Danube rose.", ("Reach Budapest", "PERSON"))
+    assert "budapest" not in Context.of(doc, GAZETTEER, RecogniserSettings()).person_words
+    doc = doc_with("Then Reach Budapest spoke at length.", ("Reach Budapest", "PERSON"))
+    assert "budapest" in Context.of(doc, GAZETTEER, RecogniserSettings()).person_words
+
+
+def test_a_large_city_in_a_headline_the_ner_reads_as_a_person_is_the_city():
+    gazetteer = TinyGazetteer([(place(204, "Budapest", Feature.CAPITAL, 47.5, 19.0, "HU", "05", 1_700_000), ())])
+    headline = doc_with("Floodwaters Reach Budapest\nThe river rose.", ("Reach Budapest", "PERSON"))
+    assert [m.text for m in Recogniser(gazetteer).mentions(headline)] == ["Budapest"]
+    sentence = doc_with("Then Reach Budapest spoke at length.", ("Reach Budapest", "PERSON"))
+    assert Recogniser(gazetteer).mentions(sentence) == ()

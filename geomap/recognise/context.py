@@ -124,6 +124,21 @@ def candidate_spans(tokens: list[Token], words: Words) -> dict[tuple[int, int], 
     return spans
 
 
+def title_case_lines(tokens: list[Token]) -> bytearray:
+    """Per token, whether its line writes every longer word capitalised, as headlines do ("Governor
+    Petrov Tours Sochi"): the NER reads such a line's names as people, and the people it finds there
+    are no reason to doubt the same words elsewhere."""
+    flags, line, lower = bytearray(len(tokens)), [], False
+    for i, token in enumerate(tokens):
+        line.append(i)
+        lower |= token.is_alpha and len(token.text) > 3 and not token.text[:1].isupper()
+        if "\n" in token.text_with_ws or i == len(tokens) - 1:
+            for j in line:
+                flags[j] = not lower
+            line, lower = [], False
+    return flags
+
+
 def by_start(proposals: dict[tuple[int, int], str]) -> dict[int, list[tuple[int, str]]]:
     """The proposals' (end, key) by start token, each list in the proposals' own order."""
     starting: dict[int, list[tuple[int, str]]] = {}
@@ -156,6 +171,8 @@ class Context:
     lowercase_words: set[str]
     person_words: set[str]
     """Words of the people the text names in full ("Narendra Modi"): alone, "Modi" is the person."""
+    headline: bytearray
+    """Per token, whether its line is in Title Case (`title_case_lines`)."""
     _trust: dict[str, tuple[Trust, bool]] = field(default_factory=dict)
 
     @classmethod
@@ -166,13 +183,15 @@ class Context:
         adjectives = {fold(doc[slice(*trim(tokens, e.start, e.end, words))].text)
                       for e in ents if e.label_ in labels.adjective}
         known = gazetteer.known(set(proposals.values()) | adjectives)
+        headline = title_case_lines(tokens)
         return cls(
             doc, tokens, ents, settings, labels, words, gazetteer, proposals,
             sorted(proposals.items(), key=lambda kv: (kv[0][0] - kv[0][1], kv[0][0])),
             by_start(proposals), known, {k for k, fame in known.items() if fame.demonym},
             {i: ent for ent in ents for i in range(ent.start, ent.end)},
             {t.text for t in tokens if t.is_lower},
-            {t.lower_ for e in ents if e.label_ in labels.person and len(e) > 1 for t in e},
+            {t.lower_ for e in ents if e.label_ in labels.person and len(e) > 1 and not headline[e.start] for t in e},
+            headline,
         )
 
     def fame(self, key: str) -> Fame:
@@ -183,7 +202,8 @@ class Context:
         return trim(self.tokens, start, end, self.words) == (start, end)
 
     def personal(self, start: int, end: int, key: str) -> bool:
-        """A single word of a person the text names in full, and no prominent place."""
+        """A single word of a person the text names in full outside a headline ("Modi" after "Narendra
+        Modi"), and no prominent place; a cue word does not make it one ("according to Davis")."""
         return (end - start == 1 and self.tokens[start].lower_ in self.person_words
                 and self.fame(key).rank < Rank.AREA)
 

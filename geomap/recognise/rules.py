@@ -126,11 +126,12 @@ def plausible(ctx: Context, start: int, end: int, fame: Fame) -> bool:
 def read_as_person(ctx: Context, start: int, end: int, fame: Fame, cued: bool) -> bool:
     """The NER calls the name (part of) a person and no cue says otherwise. A region's own two-word
     name read as a person ("Tamil Nadu said") is still the region, and so is a large city the
-    model takes for a person ("Abuja", "Košice")."""
+    model takes for a person ("Abuja", "Košice"), also inside a Title Case headline's "person"
+    ("Floodwaters Reach Budapest")."""
     ents = ctx.entities(start, end)
     if cued or not any(e.label_ in ctx.labels.person for e in ents):
         return False
-    whole = any(e.start == start and e.end == end for e in ents)
+    whole = ctx.headline[start] or any(e.start == start and e.end == end for e in ents)
     return not whole or not (end - start > 1 and fame.rank >= Rank.AREA
                              or fame.population >= ctx.settings.min_population)
 
@@ -203,14 +204,14 @@ def feature_cued(ctx: Context, start: int, end: int) -> bool:
 
 def one_sense(ctx: Context, found: Found) -> None:
     """One sense per text: a name taken as a place once is a place wherever it is capitalised,
-    but a person's name and an organisation's acronym ("NATO", "BA") keep the model's reading."""
+    but a person's name (unless a cue or the town's size says otherwise, as for `known_name`) and an
+    organisation's acronym ("NATO", "BA") keep the model's reading."""
     placed = {m.lookup for m in found.mentions if m.kind == MentionKind.TOPONYM and m.lookup in ctx.known}
-    person, organisation = set(ctx.labels.person), set(ctx.labels.organisation)
+    organisation = set(ctx.labels.organisation)
     for (start, end), key in ctx.by_length:
-        labels = ctx.labels_of(start, end)
-        acronym = ctx.doc[start:end].text.isupper() and bool(labels & organisation)
-        if (key in placed and ctx.trimmed(start, end) and not ctx.personal(start, end, key)
-                and not labels & person and not acronym):
+        acronym = ctx.doc[start:end].text.isupper() and bool(ctx.labels_of(start, end) & organisation)
+        if (key in placed and ctx.trimmed(start, end) and not ctx.personal(start, end, key) and not acronym
+                and not read_as_person(ctx, start, end, ctx.known[key], ctx.cued(start))):
             found.take(start, end, MentionKind.TOPONYM, key)
 
 
