@@ -177,3 +177,8 @@ def test_prefer_on_the_command_line(tmp_path):
     malformed = subprocess.run([*run, "Springfield"], capture_output=True, text=True)
     assert missing.returncode == malformed.returncode == 2
     assert "no place 999999999" in missing.stderr and "NAME=GEONAMEID" in malformed.stderr
+
+
+def test_washington_dc_is_one_name(geoparser):
+    resolutions = geoparser.parse("The march in Washington, D.C. drew thousands.").resolutions
+    assert [(r.mention.text, r.place.country, r.place.admin1) for r in resolutions] == [("Washington, D.C.", "US", "DC")]

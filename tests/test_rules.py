@@ -307,3 +307,32 @@ def test_a_large_city_in_a_headline_the_ner_reads_as_a_person_is_the_city():
     assert [m.text for m in Recogniser(gazetteer).mentions(headline)] == ["Budapest"]
     sentence = doc_with("Then Reach Budapest spoke at length.", ("Reach Budapest", "PERSON"))
     assert Recogniser(gazetteer).mentions(sentence) == ()
+
+
+# Span bugs (#14): a name holding an abbreviation's full stop or a comma; a clitic the NER tags.
+
+SPANS = TinyGazetteer([
+    (place(301, "St. Louis", Feature.CITY, 38.6, -90.2, "US", "MO", 280_000), ("St Louis",)),
+    (place(302, "Louisville", Feature.CITY, 38.2, -85.7, "US", "KY", 600_000), ("Louis",)),
+    (place(303, "Washington, D.C. District", Feature.ADMIN1, 38.9, -77.0, "US", "DC", 700_000),
+     ("Washington, D.C.", "Washington DC")),
+    (place(304, "Washington", Feature.CAPITAL, 38.9, -77.0, "US", "DC", 690_000), ()),
+])
+
+
+def test_an_all_caps_name_with_its_abbreviations_full_stop_is_one_name():
+    doc = doc_with("ST. LOUIS – Police announced an arrest.", ("ST", "GPE"), ("LOUIS", "GPE"))
+    assert [m[0] for m in run(rules.place_entities, doc, gazetteer=SPANS)] == ["ST. LOUIS"]
+
+
+def test_a_name_the_gazetteer_knows_with_its_comma_is_not_cut_at_the_comma():
+    doc = doc_with("The march in Washington, D.C. drew thousands.", ("Washington, D.C.", "GPE"))
+    assert [m[0] for m in run(rules.place_entities, doc, gazetteer=SPANS)] == ["Washington, D.C."]
+    # A comma between two names the gazetteer does not know together still parts them.
+    doc = doc_with("Stores in Žilina, Nitra closed.", ("Žilina, Nitra", "GPE"))
+    assert [m[0] for m in run(rules.place_entities, doc)] == ["Žilina", "Nitra"]
+
+
+def test_a_clitic_the_ner_calls_a_place_is_not_taken():
+    doc = doc_with("But the sheriff haven’t lost their jobs in Kursk.", ("n’t", "GPE"), ("Kursk", "GPE"))
+    assert [m[0] for m in run(rules.place_entities, doc)] == ["Kursk"]

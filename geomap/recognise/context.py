@@ -20,6 +20,10 @@ from geomap.model import Mention, MentionKind
 MAX_WORDS = 6
 """The longest run of words looked up as a name."""
 
+INNER_MARKS = frozenset({"-", ".", ","})
+"""Marks a name may hold: "Stratford-upon-Avon", "ST. LOUIS" (an abbreviation's full stop as its own
+token), "Washington, D.C." (the gazetteer decides whether the whole run is a name)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Labels:
@@ -116,8 +120,8 @@ def candidate_spans(tokens: list[Token], words: Words) -> dict[tuple[int, int], 
             continue
         for j in range(i + 1, min(i + MAX_WORDS, len(tokens)) + 1):
             last = j - 1
-            if last > i and (starts[last] or (punct[last] and texts[last] not in {"-", "."})
-                             or (not capital[last] and lower[last] not in inner)):
+            if last > i and (starts[last] or (punct[last] and texts[last] not in INNER_MARKS)
+                             or (not capital[last] and lower[last] not in inner and texts[last] not in INNER_MARKS)):
                 break  # names do not run across sentences, punctuation or lowercase words
             if capital[last] or lower[last] in generic:
                 spans[(i, j)] = fold("".join(spaced[i:j]).strip())

@@ -43,12 +43,18 @@ def place_entities(ctx: Context, found: Found) -> None:
         if ent.label_ not in ctx.labels.place:
             continue
         for start, end in split(ctx, ent):
-            if end - start == 1 and ctx.tokens[start].lower_ in ctx.words.common:
+            if (end - start == 1 and ctx.tokens[start].lower_ in ctx.words.common) or uncapitalised(ctx, start, end):
                 continue
             s, e = widest(ctx.starting, ctx.known, start, end) or (start, end)
             key = ctx.proposals.get((s, e)) or fold(ctx.doc[s:e].text)
             if not ctx.personal(s, e, key):
                 found.take(s, e, MentionKind.DEMONYM if ctx.adjective(key) else MentionKind.TOPONYM, key)
+
+
+def uncapitalised(ctx: Context, start: int, end: int) -> bool:
+    """No word of the span starts with a capital: a name has one, a clitic the NER tags ("n’t" of
+    "haven’t") has none."""
+    return not any(t.text[:1].isupper() for t in ctx.tokens[start:end])
 
 
 def adjective_entities(ctx: Context, found: Found) -> None:
