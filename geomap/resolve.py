@@ -243,6 +243,13 @@ def _near_the_town_before(resolutions: list[Resolution]) -> tuple[Resolution, ..
     return tuple(placed)
 
 
+def _as_named(within: list[Candidate], cands: list[Candidate]) -> bool:
+    """Whether the places inside a qualifier answer to the name as written, or none does: in
+    "Washington, New York and Boston" the comma starts a list, and the only "Washington" inside New
+    York is Watervliet by an old alternate name, so the qualifier reading is not trusted."""
+    return any(c.exact for c in within) or not any(c.exact for c in cands)
+
+
 def preferred(gazetteer: Gazetteer, prefer: Mapping[str, int]) -> dict[str, Place]:
     """A user's {name: geonameid} as {folded name: place}; an id the gazetteer lacks is refused."""
     places = {}
@@ -285,7 +292,7 @@ class Resolver(GazetteerComponent):
         if mention.qualifier:
             containers = self.gazetteer.candidates(mention.qualifier)
             within = [c for c in cands if any(self._inside(c.place, q.place) for q in containers)]
-            if within and len(within) < len(cands):
+            if within and len(within) < len(cands) and _as_named(within, cands):
                 return within, True
         return cands, False
 

@@ -65,6 +65,7 @@ def test_the_pacific_is_placed_in_the_pacific(gazetteer):
 ALBERTA, BRITISH_COLUMBIA, NEW_BRUNSWICK, NOVA_SCOTIA, SASKATCHEWAN = 5883102, 5909050, 6087430, 6091530, 6141242
 NEW_SOUTH_WALES, QUEENSLAND, WESTERN_AUSTRALIA, VICTORIA = 2155400, 2152274, 2058645, 2145234
 DISTRICT_OF_COLUMBIA = 4138106
+WASHINGTON_DC_CAPITAL = 4140963
 
 
 def _places(geoparser, text: str) -> dict[str, int | None]:
@@ -177,6 +178,12 @@ def test_prefer_on_the_command_line(tmp_path):
     malformed = subprocess.run([*run, "Springfield"], capture_output=True, text=True)
     assert missing.returncode == malformed.returncode == 2
     assert "no place 999999999" in missing.stderr and "NAME=GEONAMEID" in malformed.stderr
+
+
+def test_a_comma_that_starts_a_list_does_not_make_a_qualifier_of_an_old_alternate_name(geoparser):
+    # New York State's only "Washington" is Watervliet, by an alternate name; the capital is meant.
+    places = _places(geoparser, "After stops in Washington, New York and Boston, the prince flew home.")
+    assert places["Washington"] == WASHINGTON_DC_CAPITAL
 
 
 def test_washington_dc_is_one_name(geoparser):
