@@ -40,16 +40,16 @@ class Exploding:
     def __init__(self, real):
         self.real = real
 
-    def pipe(self, pairs, batch_size):
+    def pipe(self, pairs, batch_size, prefer=None):
         pairs = list(pairs)
         if any("BOOM" in text for text, _ in pairs):
             raise RuntimeError("model crashed")
-        return self.real.pipe(pairs, batch_size)
+        return self.real.pipe(pairs, batch_size, prefer)
 
-    def parse(self, text, id=None):
+    def parse(self, text, id=None, prefer=None):
         if "BOOM" in text:
             raise RuntimeError("model crashed")
-        return self.real.parse(text, id)
+        return self.real.parse(text, id, prefer)
 
 
 def test_a_failing_document_is_reported_by_id_and_the_others_kept(geoparser, monkeypatch):
@@ -83,14 +83,14 @@ class Stalling:
     def __init__(self, real):
         self.real = real
 
-    def pipe(self, pairs, batch_size):
+    def pipe(self, pairs, batch_size, prefer=None):
         for text, id in pairs:
-            yield self.parse(text, id)
+            yield self.parse(text, id, prefer)
 
-    def parse(self, text, id=None):
+    def parse(self, text, id=None, prefer=None):
         if "STALL" in text:
             time.sleep(30)
-        return self.real.parse(text, id)
+        return self.real.parse(text, id, prefer)
 
 
 def test_a_stalling_document_times_out_in_process_and_the_run_goes_on(geoparser, monkeypatch):

@@ -140,7 +140,9 @@ def test_hostile_text_in_every_channel_is_shown_literally_and_never_runs(open_pa
                  "--title", "T " + " ".join(hostile), "--source", "S " + " ".join(hostile),
                  "--tiles", "http://127.0.0.1:9/{z}/{x}/{y}.png", "--attribution", "A " + " ".join(hostile)]) == 0
 
-    for path, title, source in ((default_page, lines[0], article.name),
+    from geomap.render.view import default_title
+
+    for path, title, source in ((default_page, default_title(lines[0]), article.name),
                                 (named_page, "T " + " ".join(hostile), "S " + " ".join(hostile))):
         seen = open_page(path).evaluate(SEEN)
         assert seen["images"] == 0
