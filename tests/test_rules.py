@@ -336,3 +336,29 @@ def test_a_name_the_gazetteer_knows_with_its_comma_is_not_cut_at_the_comma():
 def test_a_clitic_the_ner_calls_a_place_is_not_taken():
     doc = doc_with("But the sheriff haven’t lost their jobs in Kursk.", ("n’t", "GPE"), ("Kursk", "GPE"))
     assert [m[0] for m in run(rules.place_entities, doc)] == ["Kursk"]
+
+
+# Acronyms amid ordinary words name organisations, not the villages that spell them (#14 §3).
+
+ACRONYMS = TinyGazetteer([
+    (place(401, "Nato", Feature.CITY, 13.1, 123.5, "PH", "05", 5_600), ()),
+    (place(402, "Tunisia", Feature.COUNTRY, 34.0, 9.0, "TN", "", 11_500_000), ()),
+    (place(403, "Murray", Feature.CITY, 47.1, -122.6, "US", "WA", 49_000), ()),
+    (place(404, "Baxter", Feature.CITY, 46.3, -94.3, "US", "MN", 1_400), ("AI",)),
+    (place(405, "Louisville", Feature.CITY, 38.2, -85.7, "US", "KY", 600_000), ()),
+    (place(406, "Washington", Feature.ADMIN1, 47.5, -120.5, "US", "WA", 7_500_000), ("Wash",)),
+])
+
+
+def test_an_acronym_in_running_text_is_not_a_small_town():
+    doc = doc_with("Relations between NATO and Tunisia seemed solid.", ("Tunisia", "GPE"))
+    assert [m.text for m in Recogniser(ACRONYMS).mentions(doc)] == ["Tunisia"]
+    doc = doc_with("The show featured new AI talks in Louisville.", ("AI", "GPE"), ("Louisville", "GPE"))
+    assert [m.text for m in Recogniser(ACRONYMS).mentions(doc)] == ["Louisville"]
+
+
+def test_a_name_in_capitals_after_capitals_or_opening_a_line_is_still_a_place():
+    doc = doc_with("CAMP MURRAY, Wash. - The team met in Louisville.", ("Wash.", "GPE"), ("Louisville", "GPE"))
+    assert [m.text for m in Recogniser(ACRONYMS).mentions(doc)] == ["MURRAY", "Wash.", "Louisville"]
+    doc = doc_with("Talks in Louisville.\nMURRAY and Tunisia signed.", ("Louisville", "GPE"), ("MURRAY", "GPE"))
+    assert "MURRAY" in [m.text for m in Recogniser(ACRONYMS).mentions(doc)]

@@ -236,6 +236,24 @@ class Context:
         trust, only = self.trust(key)
         return only and trust is Trust.SIGN
 
+    def acronym(self, start: int, end: int, key: str) -> bool:
+        """A word in capitals amid ordinary words ("of NATO", "Venezuela, TASS says") that names no
+        prominent place: an organisation's acronym, not a village that happens to spell it ("Nato"
+        in the Philippines, "Apc" in Hungary). A capital word after another (a dateline's "CAMP
+        MURRAY", "ST. LOUIS") or opening its line or sentence is not one."""
+        word = self.tokens[start]
+        if end - start != 1 or not (word.is_upper and len(word.text) > 1) or word.is_sent_start:
+            return False
+        fame = self.fame(key)
+        if fame.rank >= Rank.AREA or fame.population >= self.settings.min_population:
+            return False
+        for previous in reversed(self.tokens[max(0, start - 3):start]):
+            if previous.is_space or "\n" in previous.text_with_ws:
+                return False
+            if not previous.is_punct:
+                return previous.is_alpha and not previous.is_upper
+        return False
+
     def cued(self, start: int) -> bool:
         return start > 0 and self.tokens[start - 1].lower_ in self.words.cues
 

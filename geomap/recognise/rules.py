@@ -47,7 +47,7 @@ def place_entities(ctx: Context, found: Found) -> None:
                 continue
             s, e = widest(ctx.starting, ctx.known, start, end) or (start, end)
             key = ctx.proposals.get((s, e)) or fold(ctx.doc[s:e].text)
-            if not ctx.personal(s, e, key):
+            if not ctx.personal(s, e, key) and not ctx.acronym(s, e, key):
                 found.take(s, e, MentionKind.DEMONYM if ctx.adjective(key) else MentionKind.TOPONYM, key)
 
 
@@ -121,6 +121,7 @@ def plausible(ctx: Context, start: int, end: int, fame: Fame) -> bool:
         return True  # "US", "U.K.", "EU", "UAE", also inside "US Special Forces"
     cued = ctx.cued(start)
     if (read_as_person(ctx, start, end, fame, cued) or (letters <= 3 and not (text.isupper() and cued))
+            or ctx.acronym(start, end, ctx.proposals[(start, end)])
             or common_word(ctx, start, end, rank, cued) or inside_longer_name(ctx, start, end, fame)):
         # Other short names are abbreviations ("Dr.", "PM", "ACT"); only a cue makes one a place.
         return False
@@ -217,6 +218,7 @@ def one_sense(ctx: Context, found: Found) -> None:
     for (start, end), key in ctx.by_length:
         acronym = ctx.doc[start:end].text.isupper() and bool(ctx.labels_of(start, end) & organisation)
         if (key in placed and ctx.trimmed(start, end) and not ctx.personal(start, end, key) and not acronym
+                and not ctx.acronym(start, end, key)
                 and not read_as_person(ctx, start, end, ctx.known[key], ctx.cued(start))):
             found.take(start, end, MentionKind.TOPONYM, key)
 
@@ -247,7 +249,7 @@ def lists(ctx: Context, found: Found) -> None:
 
 def listable_name(ctx: Context, start: int, end: int, key: str) -> bool:
     rank, population, _ = ctx.known[key]
-    return not ctx.personal(start, end, key) and not ctx.needs_sign(key) and (
+    return not ctx.personal(start, end, key) and not ctx.needs_sign(key) and not ctx.acronym(start, end, key) and (
         rank >= Rank.AREA or population >= ctx.settings.cued_population)
 
 
