@@ -228,16 +228,27 @@ def _rival_areas(cands: list[Candidate]) -> set[tuple[str, str]]:
     return {code for c in cands if (code := _area_code(c.place)) is not None}
 
 
+def _qualifies(after: Resolution | None, mention: Mention) -> bool:
+    """Whether the resolution right after a mention is its placed qualifier ("…, Dublin")."""
+    return (after is not None and after.place is not None and bool(mention.qualifier)
+            and after.mention.lookup == mention.qualifier)
+
+
 def _near_the_town_before(resolutions: list[Resolution]) -> tuple[Resolution, ...]:
-    """A name the gazetteer cannot place (a street, a cathedral, an airport) is most likely in the
-    town the text named last before it ("Royal Street" after "New Orleans"): it gets that town,
-    marked approximate. Names before the first town stay unplaced."""
+    """A name the gazetteer cannot place (a street, a cathedral, an airport) is in the place its
+    qualifier names ("Kamenné Square in Bratislava", "Convention Centre, Dublin"), or else most
+    likely in the town the text named last before it ("Royal Street" after "New Orleans"): it gets
+    that place, marked approximate. Unqualified names before the first town stay unplaced."""
     town: Resolution | None = None
+    order = sorted(range(len(resolutions)), key=lambda i: resolutions[i].mention.start)
     placed = list(resolutions)
-    for i in sorted(range(len(placed)), key=lambda i: placed[i].mention.start):
+    for n, i in enumerate(order):
         r = placed[i]
-        if r.place is None and town is not None and r.mention.kind == MentionKind.TOPONYM:
-            placed[i] = Resolution(r.mention, town.place, town.confidence, (), approximate=True)
+        if r.place is None and r.mention.kind == MentionKind.TOPONYM:
+            after = resolutions[order[n + 1]] if n + 1 < len(order) else None
+            near = after if _qualifies(after, r.mention) else town
+            if near is not None:
+                placed[i] = Resolution(r.mention, near.place, near.confidence, (), approximate=True)
         elif r.place is not None and KINDS[r.place.feature].town:
             town = r
     return tuple(placed)

@@ -117,7 +117,7 @@ def test_a_city_keeps_its_name_from_the_council_area_around_it(geoparser):
 
 
 def test_a_name_that_could_not_be_placed_stays_in_the_json_with_no_place(geoparser):
-    document = geoparser.parse("Police closed Frenchmen Street in New Orleans on Friday.")
+    document = geoparser.parse("Police closed Frenchmen Street on Friday, said New Orleans officials.")
     mentions = document.to_json()["mentions"]
     assert [m["text"] for m in mentions] == [r.mention.text for r in document.resolutions]
     unplaced = [m for m in mentions if m["place"] is None]
@@ -189,3 +189,10 @@ def test_a_comma_that_starts_a_list_does_not_make_a_qualifier_of_an_old_alternat
 def test_washington_dc_is_one_name(geoparser):
     resolutions = geoparser.parse("The march in Washington, D.C. drew thousands.").resolutions
     assert [(r.mention.text, r.place.country, r.place.admin1) for r in resolutions] == [("Washington, D.C.", "US", "DC")]
+
+
+def test_an_unplaced_name_takes_the_place_its_qualifier_names_before_the_town_before_it(geoparser):
+    text = "Shoppers in Košice queued on Monday. Tesco opened a store on Kamenné Square in Bratislava."
+    mentions = {m["text"]: m for m in geoparser.parse(text).to_json()["mentions"]}
+    square = mentions["Kamenné Square"]
+    assert square["approximate"] and square["place"] == mentions["Bratislava"]["place"]
