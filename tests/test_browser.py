@@ -227,7 +227,7 @@ def test_a_click_reaches_the_town_and_the_region_under_a_country_named_as_adject
         page.mouse.click(x, y)
         page.wait_for_timeout(100)
         assert page.text_content(".leaflet-popup .geomap-title") == name
-        page.evaluate(f"() => {FIND_MAP}.closePopup()")
+        page.evaluate(f"() => {{ {FIND_MAP}.closePopup(); }}")
         page.wait_for_timeout(250)
 
 
@@ -249,7 +249,7 @@ def test_popups_stay_inside_a_small_map(seed_document, gazetteer, open_page, tmp
             return {inside: r.top >= m.top && r.left >= m.left && r.bottom <= m.bottom && r.right <= m.right,
                     popup: [r.top, r.left, r.bottom, r.right], map: [m.top, m.left, m.bottom, m.right]}; }""")
         assert box["inside"], box
-        page.evaluate(f"() => {FIND_MAP}.closePopup()")
+        page.evaluate(f"() => {{ {FIND_MAP}.closePopup(); }}")
         page.wait_for_timeout(250)
 
 
