@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from geomap.batch import DOC_TIMEOUT
 from geomap.errors import GazetteerError, InputError
 from geomap.gazetteer import download, extend, imports
 from geomap.gazetteer.build import build, edit, stderr_progress, writing
@@ -56,7 +57,7 @@ class Batch:
     workers: int = 1
     engine: str = "local"
     scheduler: str | None = None
-    doc_timeout: float | None = 120.0
+    doc_timeout: float | None = DOC_TIMEOUT
 
 
 def default_output(name: str, suffix: str = ".html") -> Path:

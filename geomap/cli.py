@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from geomap import __version__
+from geomap.batch import DOC_TIMEOUT
 from geomap.errors import GeomapError, InputError
 
 BROKEN_PIPE = 141
@@ -49,8 +50,8 @@ def _batch_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("local", "dask"), default="local",
                    help="with --jsonl: local processes, or a Dask cluster (pip install 'geomap[dask]')")
     p.add_argument("--scheduler", default=None, help="with --engine dask: address of an existing scheduler")
-    p.add_argument("--doc-timeout", type=float, default=120.0, metavar="SECONDS",
-                   help="with --jsonl: a document taking longer becomes an error and the run goes on (default 120)")
+    p.add_argument("--doc-timeout", type=float, default=DOC_TIMEOUT, metavar="SECONDS",
+                   help="with --jsonl: a document taking longer becomes an error and the run goes on (default %(default)g)")
 
 
 def _map_parser(sub) -> None:
