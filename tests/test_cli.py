@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from conftest import SEED, SHARED, map_view
+from conftest import SEED, SHARED, map_view, needs_shared
 from geomap.cli import main
 
 
@@ -25,6 +25,7 @@ def test_extract_prints_the_json_contract(capsys):
             assert {"geonameid", "name", "lat", "lon", "feature", "country", "admin1", "population"} <= m["place"].keys()
 
 
+@needs_shared
 def test_extract_jsonl_scores_the_seed_at_the_bar(tmp_path):
     sys.path.insert(0, str(SHARED / "eval"))
     import score

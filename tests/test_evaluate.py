@@ -3,7 +3,7 @@
 
 import pytest
 
-from conftest import SHARED
+from conftest import SHARED, needs_shared
 from geomap.evaluate import evaluate, match, read_gold, score
 
 GOLD = SHARED / "eval" / "gold" / "geowebnews.jsonl"
@@ -37,6 +37,7 @@ def test_regression_on_twenty_geowebnews_documents(geoparser, tmp_path):
     assert figures["acc161_end_to_end"] >= 0.57
 
 
+@needs_shared
 def test_geomap_eval_prints_the_shared_scorers_figures(geoparser, tmp_path):
     import sys
 
