@@ -163,7 +163,6 @@ class Document:
     text: str
     resolutions: tuple[Resolution, ...] = field(default_factory=tuple)
     id: str | None = None
-    title: str = ""
     sentences: tuple[tuple[int, int], ...] = ()
     """Character spans of the text's sentences, for quoting a mention in context."""
     source: Source | None = None
