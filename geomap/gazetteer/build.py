@@ -16,7 +16,6 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -217,7 +216,6 @@ def edit(target: Path) -> Iterator[sqlite3.Connection]:
 def _build(target: Path, progress: Progress) -> dict[str, int]:
     """Build into a temporary file and install it; the caller holds the write lock."""
     tmp = _temp_file(target.parent)
-    started = time.monotonic()
     try:
         with _write_failures(target.parent):
             db = sqlite3.connect(tmp)
@@ -227,8 +225,6 @@ def _build(target: Path, progress: Progress) -> dict[str, int]:
                 ("app", APP),
                 ("schema", fingerprint()),
                 ("basemap", basemap(e.geometry for e in countries)),
-                ("built_seconds", f"{time.monotonic() - started:.1f}"),
-                *((f"count_{k}", str(v)) for k, v in counts.items()),
             ])
             db.execute("CREATE INDEX places_lat ON places (lat)")
             db.execute("CREATE INDEX places_area ON places (country, admin1, population)")
