@@ -176,3 +176,15 @@ def test_rivers_the_ner_calls_people_are_rivers_once_natural_earth_is_imported(w
     places = {r.mention.text: r.place.feature for r in doc.resolutions}
     assert places["Danube"] == Feature.RIVER and places["Sava"] == Feature.RIVER
     assert places["Belgrade"] == Feature.CAPITAL
+
+
+def test_rivers_are_drawn_as_lines_on_the_map(with_natural_earth):
+    from conftest import map_view
+    from geomap.gazetteer import shared_gazetteer
+    from geomap.render.map import render_html
+
+    document = with_natural_earth.parse("Floodwaters on the Danube and the Sava reached Belgrade.")
+    view = map_view(render_html(document, shared_gazetteer(with_natural_earth.gazetteer_path)))
+    rivers = {p["name"]: p for p in view["places"] if p["shape"] == "line"}
+    assert {"Danube", "Sava"} <= rivers.keys()
+    assert all(r["outline"]["type"] in ("LineString", "MultiLineString") for r in rivers.values())
