@@ -313,3 +313,23 @@ def test_one_map_of_geowebnews_filters_to_one_articles_places(open_page, tmp_pat
         page.select_option(".geomap-filter select", str(article))
         expected = sorted(p["name"] for p in view["places"] if any(a["article"] == article for a in p["articles"]))
         assert expected and page.evaluate(SHOWN_PLACES) == sorted(set(expected))
+
+
+@pytest.mark.parametrize("width", [320, 500, 800])
+def test_controls_never_overlap(geoparser, gazetteer, open_page, tmp_path, width):
+    from geomap.render.map import page_html
+    from geomap.render.view import MapOptions, MappedArticle, prepare_many
+
+    articles = [MappedArticle(geoparser.parse("Talks in Moscow and Kyiv."), "Talks in two capitals", "a.txt"),
+                MappedArticle(geoparser.parse("Russian forces shelled Kursk Oblast."), "Shelling", "b.txt")]
+    path = tmp_path / "controls.html"
+    path.write_text(page_html(prepare_many(articles, gazetteer, MapOptions(title="A week of news " * 5))),
+                    encoding="utf-8")
+    boxes = open_page(path, width=width, height=420).evaluate("""() =>
+        [...document.querySelectorAll('.leaflet-control')].map(e => { const r = e.getBoundingClientRect();
+         return [e.className.split(' ')[0], r.left, r.top, r.right, r.bottom]; })""")
+    assert len(boxes) == 6  # zoom, layers, filter, legend, data credit, scale
+    for i, (a, *ra) in enumerate(boxes):
+        assert ra[0] >= 0 and ra[2] <= width, (a, ra)
+        for b, *rb in boxes[i + 1:]:
+            assert ra[2] <= rb[0] or rb[2] <= ra[0] or ra[3] <= rb[1] or rb[3] <= ra[1], (a, ra, b, rb)

@@ -30,7 +30,7 @@ MAX_QUOTES = 12
 """Sentences quoted in one popup; the rest are counted, so a much-named place keeps a light map."""
 QUOTES_PER_ARTICLE = 3
 """On a map of many articles, sentences quoted per article in a place's popup."""
-ATTRIBUTION = "Places: GeoNames (CC BY 4.0), Natural Earth (public domain) · geomap"
+ATTRIBUTION = "GeoNames (CC BY 4.0) · Natural Earth · geomap"
 """The data credit every map carries (plain text)."""
 _SPACES = re.compile(r"\s+")
 _TILE_URL = re.compile(r"^https?://[^\s\"'<>]+$")

@@ -79,7 +79,7 @@
     var control = L.control({position: "bottomleft"});
     control.onAdd = function () {
       var box = el("details", "geomap-legend");
-      box.open = true;
+      box.open = map.getSize().x >= 600;  // a narrow map shows its places first, its legend on a click
       var summary = el("summary", "geomap-legend-title", view.title || "Places");
       box.appendChild(summary);
       if (view.source) box.appendChild(sourceLine(view));
@@ -267,6 +267,9 @@
   window.geomapDraw = function (map, view) {
     if (view.title) document.title = view.title;
     makePanes(map);
+    // Every control stacks in a corner (Leaflet keeps controls of one corner apart): the data credit
+    // goes with the scale and the legend, so nothing overlaps however narrow the map.
+    map.attributionControl.setPosition("bottomleft");
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution('<a href="https://leafletjs.com">Leaflet</a>');
     map.attributionControl.addAttribution(view.attribution);
