@@ -123,6 +123,8 @@ def test_many_towns_are_clustered_without_any_network_reference(gazetteer):
 def test_the_offline_basemap_names_countries_big_ones_first(seed_document, gazetteer):
     labels = {label["name"]: label["zoom"] for label in map_view(render_html(seed_document, gazetteer))["labels"]}
     assert labels["Russia"] == 2 and labels["Ukraine"] == 3 and labels["Luxembourg"] == 5
+    # Regions only of the countries the map shows places in, from a closer zoom.
+    assert labels["Kursk Oblast"] == 6 and labels["Kharkiv Oblast"] == 6 and "Bavaria" not in labels
     tiled = MapOptions(tiles="https://t.example/{z}/{x}/{y}.png", attribution="t")
     assert map_view(render_html(seed_document, gazetteer, tiled))["labels"] == []
 

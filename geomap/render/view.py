@@ -175,13 +175,21 @@ def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: 
 LABEL_ZOOMS = ((50_000_000, 2), (10_000_000, 3), (1_000_000, 4), (0, 5))
 """From which zoom a country's name is shown on the offline basemap, by population: the big
 ones from the world view on, the small ones once there is room."""
+REGION_LABEL_ZOOMS = ((5_000_000, 5), (0, 6))
+"""The same for first-level regions, which the basemap names only in the countries the map shows
+places in (all of the world's would weigh more than the map)."""
 
 
-def _labels(gazetteer: Gazetteer) -> list[dict]:
-    """Country names for the offline basemap, each with the zoom from which it shows."""
-    return [{"name": c.name, "lat": round(c.lat, 3), "lon": round(c.lon, 3),
-             "zoom": next(zoom for population, zoom in LABEL_ZOOMS if c.population >= population)}
-            for c in gazetteer.of_kind(Feature.COUNTRY)]
+def _labels(gazetteer: Gazetteer, countries: set[str]) -> list[dict]:
+    """Country names for the offline basemap, and the regions of `countries`, each with the zoom
+    from which it shows."""
+    def label(place: Place, zooms: tuple[tuple[int, int], ...]) -> dict:
+        return {"name": place.name, "lat": round(place.lat, 3), "lon": round(place.lon, 3),
+                "zoom": next(zoom for population, zoom in zooms if place.population >= population)}
+
+    regions = [r for r in gazetteer.of_kind(Feature.ADMIN1) if r.country in countries]
+    return ([label(c, LABEL_ZOOMS) for c in gazetteer.of_kind(Feature.COUNTRY)]
+            + [label(r, REGION_LABEL_ZOOMS) for r in regions])
 
 
 def _tiles(options: MapOptions) -> dict | None:
@@ -203,6 +211,7 @@ def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, option
         for place, resolutions in article.document.places.values():
             named.setdefault(place.geonameid, (place, []))[1].append((i, resolutions))
     places = [_place_view(articles, gazetteer, place, by_article) for place, by_article in named.values()]
+    countries = {place.country for place, _ in named.values() if place.country}
     mentions = sum(p["mentions"] for p in places)
     summary = f"{len(places)} places · {mentions} mentions"
     return {
@@ -214,7 +223,7 @@ def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, option
         "attribution": escape(ATTRIBUTION),
         "tiles": _tiles(options),
         "basemap": None if options.tiles else gazetteer.basemap(),
-        "labels": [] if options.tiles else _labels(gazetteer),
+        "labels": [] if options.tiles else _labels(gazetteer, countries),
         "layers": [{"name": name, "colour": colour} for name, colour in LAYERS.items()
                    if any(p["layer"] == name for p in places)],
         "cluster": sum(1 for p in places if p["layer"] == "Towns") >= CLUSTER_AT,
