@@ -150,6 +150,23 @@ def test_one_sense_per_text_but_not_for_a_person():
     assert [m[0] for m in found] == ["Slidell"] and len(found) == 1
 
 
+def test_one_sense_leaves_a_name_the_ner_reads_wholly_as_an_organisation():
+    """"in White House" once does not make every "White House" (the staff, the office) a town; the
+    name inside a longer organisation ("Slidell schools") still takes the one sense."""
+    doc = NLP("Flooding in Slidell. Slidell Schools closed. Slidell said no.")
+    doc.ents = [spacy.tokens.Span(doc, 4, 6, label="ORG"), spacy.tokens.Span(doc, 8, 9, label="ORG")]
+    ctx, found = Context.of(doc, GAZETTEER, RecogniserSettings()), Found(doc)
+    found.take(2, 3, MentionKind.TOPONYM, "slidell")
+    rules.one_sense(ctx, found)
+    assert [m.start for m in found.mentions[1:]] == [doc.text.index("Slidell Schools")]
+
+
+def test_one_sense_reaches_an_organisation_reading_when_the_ner_reads_the_name_as_a_place_elsewhere():
+    doc = NLP("Flooding in Slidell. Slidell said no. Roads in Slidell and Slidell closed.")
+    doc.ents = [spacy.tokens.Span(doc, i, i + 1, label=label) for i, label in ((10, "GPE"), (4, "ORG"), (12, "ORG"))]
+    assert len(run(rules.one_sense, doc, taken=(("Slidell", 0),))) == 3
+
+
 def test_a_dateline_name_is_a_place():
     assert [m[0] for m in run(rules.datelines, doc_with("WINNIPEG — The opposition said it would vote."))] == ["WINNIPEG"]
 

@@ -7,7 +7,7 @@ only extend what is already taken (one sense per text, datelines, lists).
 from __future__ import annotations
 
 import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import NamedTuple
@@ -211,16 +211,26 @@ def feature_cued(ctx: Context, start: int, end: int) -> bool:
 
 def one_sense(ctx: Context, found: Found) -> None:
     """One sense per text: a name taken as a place once is a place wherever it is capitalised,
-    but a person's name (unless a cue or the town's size says otherwise, as for `known_name`) and an
-    organisation's acronym ("NATO", "BA") keep the model's reading."""
+    but a person's name (unless a cue or the town's size says otherwise, as for `known_name`), an
+    organisation's acronym ("NATO", "BA") and a name the NER reads wholly as an organisation and
+    nowhere as a place ("in Congress" … "Congress said", "White House aides": a cue word is weak
+    evidence against the model's reading everywhere else) keep the model's reading; a place inside
+    a longer organisation's name ("Slidell Schools") is still the place."""
     placed = {m.lookup for m in found.mentions if m.kind == MentionKind.TOPONYM and m.lookup in ctx.known}
-    organisation = set(ctx.labels.organisation)
-    for (start, end), key in ctx.by_length:
-        acronym = ctx.doc[start:end].text.isupper() and bool(ctx.labels_of(start, end) & organisation)
-        if (key in placed and ctx.trimmed(start, end) and not ctx.personal(start, end, key) and not acronym
-                and not ctx.acronym(start, end, key)
+    readings = [(span, key, *organisation(ctx, *span)) for span, key in ctx.by_length if key in placed]
+    places = Counter(key for span, key, *_ in readings if ctx.labels_of(*span) & set(ctx.labels.place))
+    for (start, end), key, whole, acronym in readings:
+        if (ctx.trimmed(start, end) and not ctx.personal(start, end, key) and not acronym
+                and not ctx.acronym(start, end, key) and not (whole and not places[key])
                 and not read_as_person(ctx, start, end, ctx.known[key], ctx.cued(start))):
             found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def organisation(ctx: Context, start: int, end: int) -> tuple[bool, bool]:
+    """Whether the NER calls exactly this span an organisation, and whether an organisation holds
+    it in capitals (an acronym: "NATO", "BA" in "BA flights")."""
+    ents = [e for e in ctx.entities(start, end) if e.label_ in ctx.labels.organisation]
+    return any(e.start == start and e.end == end for e in ents), bool(ents) and ctx.doc[start:end].text.isupper()
 
 
 def datelines(ctx: Context, found: Found) -> None:
