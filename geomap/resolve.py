@@ -261,6 +261,15 @@ def _as_named(within: list[Candidate], cands: list[Candidate]) -> bool:
     return any(c.exact for c in within) or not any(c.exact for c in cands)
 
 
+def _country_kept(cands: list[Candidate]) -> list[Candidate]:
+    """A name that is exactly a country's is not a town that answers to it only by an alternate
+    name: "Mexico" after a "MEXICO CITY" dateline is the country, not the capital it would lend
+    its sense to (the same for Kuwait, Panama, Guatemala)."""
+    if not any(c.exact and KINDS[c.place.feature].area is Area.COUNTRY for c in cands):
+        return cands
+    return [c for c in cands if c.exact or c.user or not KINDS[c.place.feature].town]
+
+
 def preferred(gazetteer: Gazetteer, prefer: Mapping[str, int]) -> dict[str, Place]:
     """A user's {name: geonameid} as {folded name: place}; an id the gazetteer lacks is refused."""
     places = {}
@@ -299,7 +308,7 @@ class Resolver(GazetteerComponent):
         wanted = prefer.get(mention.key) if mention.kind == MentionKind.TOPONYM else None
         if wanted is not None:
             found[wanted.geonameid] = Candidate(wanted, True)
-        cands = list(found.values())
+        cands = _country_kept(list(found.values()))
         if mention.qualifier:
             containers = self.gazetteer.candidates(mention.qualifier)
             within = [c for c in cands if any(self._inside(c.place, q.place) for q in containers)]

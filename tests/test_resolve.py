@@ -36,6 +36,13 @@ def test_region_named_once_makes_its_bare_name_the_region(geoparser):
     assert ids == {"Kursk region": 538555, "Kursk": 538555}
 
 
+def test_a_country_named_after_its_capitals_dateline_is_the_country(geoparser):
+    """"Mexico" answers to Mexico City only by an alternate name: the city the dateline names does
+    not take the country's name."""
+    r = resolved(geoparser, "MEXICO CITY (AP) Mexico's Senate has passed a law. Critics said Mexico should wait.")
+    assert r["Mexico"].place.feature == Feature.COUNTRY and r["MEXICO CITY"].place.feature != Feature.COUNTRY
+
+
 def test_context_country_picks_the_local_namesake(geoparser):
     r = resolved(geoparser, "Floods hit Canada this week. In London, Ontario, residents were evacuated.")
     assert r["London"].place.country == "CA"
