@@ -236,22 +236,37 @@ def _qualifies(after: Resolution | None, mention: Mention) -> bool:
 
 def _near_the_town_before(resolutions: list[Resolution]) -> tuple[Resolution, ...]:
     """A name the gazetteer cannot place (a street, a cathedral, an airport) is in the place its
-    qualifier names ("Kamenné Square in Bratislava", "Convention Centre, Dublin"), or else most
-    likely in the town the text named last before it ("Royal Street" after "New Orleans"): it gets
-    that place, marked approximate. Unqualified names before the first town stay unplaced."""
+    qualifier names ("Kamenné Square in Bratislava", "Convention Centre, Dublin"), or else in a place
+    the text chose whose name it holds ("Manila Cathedral", "Tijuana River", "St. Louis Police"; not an
+    adjective's: the "Russian Embassy" is in Washington), or
+    else most likely in the town the text named last before it ("Royal Street" after "New
+    Orleans"): it gets that place, marked approximate. Other names before the first town stay unplaced."""
     town: Resolution | None = None
     order = sorted(range(len(resolutions)), key=lambda i: resolutions[i].mention.start)
+    named = {r.mention.key: r for r in resolutions
+             if r.place is not None and r.mention.kind == MentionKind.TOPONYM and not r.mention.qualifier}
     placed = list(resolutions)
     for n, i in enumerate(order):
         r = placed[i]
         if r.place is None and r.mention.kind == MentionKind.TOPONYM:
             after = resolutions[order[n + 1]] if n + 1 < len(order) else None
-            near = after if _qualifies(after, r.mention) else town
+            near = after if _qualifies(after, r.mention) else _named_inside(r.mention.key, named) or town
             if near is not None:
                 placed[i] = Resolution(r.mention, near.place, near.confidence, (), approximate=True)
         elif r.place is not None and KINDS[r.place.feature].town:
             town = r
     return tuple(placed)
+
+
+def _named_inside(key: str, named: dict[str, Resolution]) -> Resolution | None:
+    """The placed mention whose name is the longest run of words inside `key` (the first on a tie)."""
+    words = key.split()
+    for length in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - length + 1):
+            found = named.get(" ".join(words[start:start + length]))
+            if found is not None:
+                return found
+    return None
 
 
 def _as_named(within: list[Candidate], cands: list[Candidate]) -> bool:

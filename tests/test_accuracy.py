@@ -196,3 +196,11 @@ def test_an_unplaced_name_takes_the_place_its_qualifier_names_before_the_town_be
     mentions = {m["text"]: m for m in geoparser.parse(text).to_json()["mentions"]}
     square = mentions["Kamenné Square"]
     assert square["approximate"] and square["place"] == mentions["Bratislava"]["place"]
+
+
+def test_an_unplaced_name_takes_the_place_the_text_chose_for_a_name_inside_it(geoparser):
+    text = "Pilgrims from Manila flew to Cebu on Monday. On Sunday they heard Mass at the Manila Cathedral."
+    mentions = {m["text"]: m for m in geoparser.parse(text).to_json()["mentions"]}
+    cathedral = mentions["Manila Cathedral"]
+    assert cathedral["approximate"] and cathedral["place"] == mentions["Manila"]["place"]
+    assert mentions["Cebu"]["place"] != mentions["Manila"]["place"]
