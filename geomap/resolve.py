@@ -57,6 +57,9 @@ class ResolverSettings:
     near_km: float = 250.0
     rounds: int = 2
     temperature: float = 1.0
+    stray_population: int = 100_000
+    """A town below this that only the gazetteer proposed, alone in its country while the text's
+    other places lie elsewhere, is dropped (`_without_strays`)."""
     preferred: float = 25.0
     """For the place a user prefers for a name (`--prefer NAME=GEONAMEID`): more than any prior and
     evidence together, so it wins for every mention of that name."""
@@ -269,6 +272,21 @@ def _named_inside(key: str, named: dict[str, Resolution]) -> Resolution | None:
     return None
 
 
+def _without_strays(resolutions: list[Resolution], population: int) -> list[Resolution]:
+    """Drop the mentions only a gazetteer name match proposed (the NER did not call them places)
+    whose place is a small town in a country where the text places nothing else, while it places
+    things elsewhere: a person ("Noma" said), a word ("Still", "Justice", "Bravo") or an acronym
+    that happens to spell a village abroad, not a place the article is about."""
+    names_in: dict[str, set[str]] = defaultdict(set)
+    for r in resolutions:
+        if r.place is not None:
+            names_in[r.place.country].add(r.mention.key)
+    return [r for r in resolutions if not (
+        r.mention.source == "gazetteer" and r.place is not None and KINDS[r.place.feature].town
+        and r.place.population < population and names_in[r.place.country] == {r.mention.key}
+        and len(names_in) > 1)]
+
+
 def _as_named(within: list[Candidate], cands: list[Candidate]) -> bool:
     """Whether the places inside a qualifier answer to the name as written, or none does: in
     "Washington, New York and Boston" the comma starts a list, and the only "Washington" inside New
@@ -402,7 +420,7 @@ class Resolver(GazetteerComponent):
                 alternatives[r] = tuple((places[gid], share) for (gid, _), share in zip(ranked[1:4], shares[1:4])
                                         if gid in places)
             out.append(Resolution(m, choices[g], shares[0], alternatives[r]))
-        return _near_the_town_before(out)
+        return _near_the_town_before(_without_strays(out, self.settings.stray_population))
 
     def _namesake_city(self, c: Candidate, cands: list[Candidate]) -> float:
         """A city that gave its name to its region ("New York", "Moscow") is what a bare name means;

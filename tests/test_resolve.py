@@ -153,3 +153,16 @@ def test_a_partial_prior_config_keeps_the_table_for_the_other_kinds():
     priors = dict(resolver.settings.feature_prior)
     assert priors[Feature.CITY] == 9.0
     assert all(priors[f] == k.prior for f, k in KINDS.items() if f != Feature.CITY)
+
+
+def test_a_small_town_abroad_only_the_gazetteer_proposed_is_dropped(gazetteer):
+    """"Noma said" in a text about Leeds and Sheffield: the gazetteer matched a person's name to a
+    US neighbourhood; the NER's own proposal, or a town in a country the text names, stays."""
+    def mentions(source: str, third: str = "Noma") -> list[Mention]:
+        return [Mention(0, 5, "Leeds", lookup="leeds"), Mention(10, 19, "Sheffield", lookup="sheffield"),
+                Mention(30, 30 + len(third), third, lookup=fold(third), source=source)]
+
+    resolver = Resolver(gazetteer)
+    assert [r.mention.text for r in resolver.resolve(mentions("gazetteer"))] == ["Leeds", "Sheffield"]
+    assert [r.mention.text for r in resolver.resolve(mentions("ner"))][-1] == "Noma"
+    assert [r.mention.text for r in resolver.resolve(mentions("gazetteer", "Ossett"))][-1] == "Ossett"
