@@ -118,6 +118,12 @@ def test_place_entities_are_widened_to_the_longest_known_name():
     assert run(rules.place_entities, doc) == [("Kursk region", MentionKind.TOPONYM, "place_entities")]
 
 
+def test_a_single_word_no_gazetteer_knows_needs_a_cue_to_be_the_ners_place():
+    doc = doc_with("Wavepiston raised money. Families moved to Khayelitsha and Tembisa Township.",
+                   ("Wavepiston", "GPE"), ("Khayelitsha", "GPE"), ("Tembisa Township", "GPE"))
+    assert [m[0] for m in run(rules.place_entities, doc)] == ["Khayelitsha", "Tembisa Township"]
+
+
 def test_a_country_adjective_the_ner_calls_a_place_is_a_demonym():
     doc = doc_with("Ukrainian troops advanced.", ("Ukrainian", "GPE"))
     assert run(rules.place_entities, doc) == [("Ukrainian", MentionKind.DEMONYM, "place_entities")]

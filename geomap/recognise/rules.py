@@ -47,8 +47,15 @@ def place_entities(ctx: Context, found: Found) -> None:
                 continue
             s, e = widest(ctx.starting, ctx.known, start, end) or (start, end)
             key = ctx.proposals.get((s, e)) or fold(ctx.doc[s:e].text)
-            if not ctx.personal(s, e, key) and not ctx.acronym(s, e, key):
+            if not ctx.personal(s, e, key) and not ctx.acronym(s, e, key) and not unknown_word(ctx, s, e, key):
                 found.take(s, e, MentionKind.DEMONYM if ctx.adjective(key) else MentionKind.TOPONYM, key)
+
+
+def unknown_word(ctx: Context, start: int, end: int, key: str) -> bool:
+    """A single word no gazetteer knows and no cue word announces ("Dropbox", "Wavepiston",
+    "Banksy"): the NER's place label alone is more often a company, a person or a product; "in
+    Khayelitsha" keeps it."""
+    return end - start == 1 and key not in ctx.known and not ctx.cued(start)
 
 
 def uncapitalised(ctx: Context, start: int, end: int) -> bool:
