@@ -224,6 +224,21 @@ BAD_FILES = [
      ' "geometry": {"type": "Polygon", "coordinates": []}}]}', ": feature 1: empty geometry"),
     ("props.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": "A",'
      ' "geometry": {"type": "Point", "coordinates": [1, 2]}}]}', ": feature 1: not a GeoJSON Feature"),
+    *[(f"{file}.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},'
+       f' "geometry": {{"type": "{kind}", "coordinates": {coordinates}}}}}]}}',
+       ": feature 1: a coordinate is not a finite number")
+      for file, kind, coordinates in [
+          ("nanline", "LineString", "[[2, 48], [NaN, 48.5], [3, 49]]"),
+          ("nanpolygon", "Polygon", "[[[2, 48], [3, 48], [NaN, 49], [2, 49], [2, 48]]]"),
+          ("nanhole", "Polygon", "[[[2, 48], [4, 48], [4, 50], [2, 50], [2, 48]],"
+                                 " [[2.5, 48.5], [NaN, 48.6], [3, 49], [2.5, 48.5]]]"),
+          ("infmultipolygon", "MultiPolygon", "[[[[2, 48], [4, 48], [4, 50], [2, 50], [2, 48]]],"
+                                              " [[[5, 48], [Infinity, 48], [6, 50], [5, 48]]]]"),
+          ("nanmultipoint", "MultiPoint", "[[2, 48], [NaN, NaN], [3, 49]]")]],
+    ("nancollection.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},'
+     ' "geometry": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "coordinates":'
+     ' [[[2, 48], [4, 48], [4, 50], [2, 50], [2, 48]]]}, {"type": "Point", "coordinates": [NaN, NaN]}]}}]}',
+     ": feature 1: a coordinate is not a finite number"),
 ]
 
 

@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy
 import shapely
 from shapely.geometry import shape
 
@@ -149,13 +150,16 @@ def read_geojson(path: Path) -> Iterator[Entry]:
 
 
 def _geometry(value, where: str) -> shapely.Geometry:
-    """A non-empty geometry inside ±90/±180; a self-intersecting outline is repaired (make_valid)."""
+    """A non-empty geometry of finite coordinates inside ±90/±180; a self-intersecting outline is repaired (make_valid)."""
     try:
-        geom = shape(value)
+        with numpy.errstate(invalid="ignore"):  # a NaN vertex is refused below, not warned about
+            geom = shape(value)
     except Exception as exc:  # shapely raises several types for bad geometry
         raise GazetteerError(f"{where}: invalid geometry ({exc})") from None
     if geom.is_empty:
         raise GazetteerError(f"{where}: empty geometry")
+    if not numpy.isfinite(shapely.get_coordinates(geom)).all():  # GEOS fails on it in every later map
+        raise GazetteerError(f"{where}: a coordinate is not a finite number (NaN or infinity)")
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     for lon in (min_lon, max_lon):
         _number(lon, -180, 180, "longitude", where)
