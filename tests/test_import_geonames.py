@@ -86,6 +86,9 @@ def test_a_zip_from_geonames_reads_its_one_dump(dump, tmp_path):
     ("1\tonly\tthree\n", "expected 19 tab-separated columns"),
     (dump_line(5, "Far", 95.0, 0.0), "out of range"),
     (dump_line("x", "Bad", 1.0, 1.0), "geonameid 'x'"),
+    (dump_line(10**20, "Huge id", 1.0, 1.0), "geonameid '100000000000000000000' is over"),
+    (dump_line(6, "Huge town", 1.0, 1.0, population=10**20), "population 100000000000000000000 is outside"),
+    (dump_line(7, "Negative town", 1.0, 1.0, population=-5), "population -5 is outside"),
 ])
 def test_a_bad_line_is_named_with_its_number(dump, line, problem):
     dump.write_text(LINES[0] + line, encoding="utf-8")

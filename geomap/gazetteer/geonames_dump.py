@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from geomap.errors import InputError
+from geomap.gazetteer.extend import MAX_POPULATION, SQLITE_INTEGER
 from geomap.gazetteer.schema import store_entries
 from geomap.gazetteer.sources import NAME, Entry
 from geomap.model import Feature, Place
@@ -119,8 +120,13 @@ def _entry(row: list[str]) -> Entry:
         raise ValueError(f"latitude {lat} or longitude {lon} out of range")
     if len(row[3]) > MAX_ALTERNATES:
         raise ValueError(f"alternatenames longer than {MAX_ALTERNATES:,} characters")
-    place = Place(int(row[0]), row[1].strip(), lat, lon, feature_of(row[6], row[7]), row[8].strip().upper(),
-                  row[10].strip(), int(row[14] or 0))
+    geonameid, population = int(row[0]), int(row[14] or 0)
+    if geonameid not in SQLITE_INTEGER:  # SQLite would overflow storing it
+        raise ValueError(f"geonameid {row[0]!r} is over {SQLITE_INTEGER.stop - 1:,}")
+    if not 0 <= population <= MAX_POPULATION:
+        raise ValueError(f"population {population} is outside 0..{MAX_POPULATION:,}")
+    place = Place(geonameid, row[1].strip(), lat, lon, feature_of(row[6], row[7]), row[8].strip().upper(),
+                  row[10].strip(), population)
     entry = Entry(place)
     entry.add(place.name, NAME)
     entry.add(row[2])
