@@ -235,6 +235,10 @@ BAD_FILES = [
           ("infmultipolygon", "MultiPolygon", "[[[[2, 48], [4, 48], [4, 50], [2, 50], [2, 48]]],"
                                               " [[[5, 48], [Infinity, 48], [6, 50], [5, 48]]]]"),
           ("nanmultipoint", "MultiPoint", "[[2, 48], [NaN, NaN], [3, 49]]")]],
+    ("bigpopulation.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties":'
+     ' {"name": "A", "population": ' + "9" * 5000 + '}, "geometry": {"type": "Point", "coordinates": [1, 2]}}]}',
+     ": feature 1: population inf is outside"),
+    ("deep.geojson", "[" * 200_000 + "]" * 200_000, ": nested too deeply"),
     ("nancollection.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},'
      ' "geometry": {"type": "GeometryCollection", "geometries": [{"type": "Polygon", "coordinates":'
      ' [[[2, 48], [4, 48], [4, 50], [2, 50], [2, 48]]]}, {"type": "Point", "coordinates": [NaN, NaN]}]}}]}',

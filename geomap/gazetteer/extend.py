@@ -133,9 +133,11 @@ def read_csv(path: Path) -> Iterator[Entry]:
 def read_geojson(path: Path) -> Iterator[Entry]:
     with _open(path) as fh:
         try:
-            data = json.load(fh)
+            data = json.load(fh, parse_int=_json_int)
         except json.JSONDecodeError as exc:
             raise GazetteerError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise GazetteerError(f"{path}: nested too deeply to be GeoJSON") from None
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list):
         raise GazetteerError(f"{path}: not a GeoJSON FeatureCollection")
@@ -147,6 +149,12 @@ def read_geojson(path: Path) -> Iterator[Entry]:
         geom = _geometry(feature.get("geometry"), where)
         point = geom if geom.geom_type == "Point" else geom.representative_point()
         yield _entry(props, point.y, point.x, where, None if geom.geom_type == "Point" else geom)
+
+
+def _json_int(text: str) -> int | float:
+    """A JSON whole number; one longer than any SQLite integer becomes a float (infinity past 308 digits),
+    which the range checks refuse with its feature, instead of int() failing on 4,300 digits."""
+    return int(text) if len(text) <= 20 else float(text)
 
 
 def _geometry(value, where: str) -> shapely.Geometry:
