@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
+import time
 import zipfile
 from importlib import import_module
 from types import ModuleType
@@ -20,6 +21,11 @@ from geomap.model import Article, Source
 EXTRA = "pip install 'geomap[web]'"
 MAX_UNZIPPED_BYTES = 200_000_000
 """A Word file whose parts would unpack to more than this (200 MB) is refused before it is unpacked."""
+MAX_PDF_PAGES = 2_000
+"""A PDF of more pages than this is refused before any page is read."""
+PDF_SECONDS = 30.0
+"""The time all of a PDF's pages may take to read (checked between pages): a page tree can list one
+costly page thousands of times in a small file."""
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
 _LEGACY_LATIN = {"iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "cp819"}
@@ -89,8 +95,13 @@ def pdf_article(data: bytes, where: str, max_bytes: int) -> Article:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise InputError(f"{where}: the PDF is encrypted with a password; save an unprotected copy")
-        pages, size = [], 0
+        count = len(reader.pages)
+        if count > MAX_PDF_PAGES:
+            raise _too_long(where, count)
+        pages, size, deadline = [], 0, time.monotonic() + PDF_SECONDS
         for page in reader.pages:
+            if time.monotonic() > deadline:
+                raise _too_long(where, count)
             text = (page.extract_text() or "").strip()
             size += len(text.encode("utf-8")) + 2
             if size > max_bytes:
@@ -151,6 +162,10 @@ def _paragraphs(document):
                 if cell._tc not in seen:
                     seen.add(cell._tc)
                     yield from cell.paragraphs
+
+
+def _too_long(where: str, pages: int) -> InputError:
+    return InputError(f"{where}: PDF takes too long to read ({pages:,} pages)")
 
 
 def _text_too_large(where: str, max_bytes: int) -> InputError:

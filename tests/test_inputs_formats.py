@@ -199,6 +199,25 @@ def test_a_scanned_pdf_is_refused_clearly(tmp_path, capsys):
     assert "the PDF has no text layer (a scan?)" in failure(capsys, path)
 
 
+@pytest.mark.parametrize("limit, value", [("MAX_PDF_PAGES", 1), ("PDF_SECONDS", -1.0)])
+def test_a_pdf_over_its_page_or_time_budget_is_refused(tmp_path, capsys, monkeypatch, limit, value):
+    """A page tree may list one costly page thousands of times: pages and reading time are both bounded
+    (a budget already spent stands for a slow page, without waiting for one)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    page = PdfReader(io.BytesIO(pdf_of(BODY))).pages[0]
+    writer.add_page(page)
+    writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    path = tmp_path / "pages.pdf"
+    path.write_bytes(out.getvalue())
+    assert load(str(path)).text.count(BODY[0]) == 2
+    monkeypatch.setattr(f"geomap.documents.{limit}", value)
+    assert failure(capsys, path) == f"geomap: {path}: PDF takes too long to read (2 pages)"
+
+
 def test_a_zip_that_is_not_a_word_file_is_refused(tmp_path, capsys):
     import zipfile
 
