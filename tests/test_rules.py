@@ -183,6 +183,15 @@ def test_a_list_grows_from_a_place_taken_before():
     assert run(rules.lists, doc) == []  # nothing to grow from
 
 
+def test_a_list_does_not_take_a_direction_or_a_stop_word():
+    gazetteer = TinyGazetteer([(place(1, "Winnipeg", Feature.CITY, population=750_000), ()),
+                               (place(2, "West", Feature.ADMIN1, population=990_000), ()),
+                               (place(3, "No", Feature.CITY, population=5_000), ()),
+                               (place(4, "Brandon", Feature.CITY, population=50_000), ())])
+    doc = doc_with("Envoys left the West and Winnipeg for No, Winnipeg and Brandon.")
+    assert [m[0] for m in run(rules.lists, doc, taken=(("Winnipeg", 0), ("Winnipeg", 1)), gazetteer=gazetteer)] == ["Brandon"]
+
+
 def test_the_first_rule_to_take_a_token_keeps_it_and_each_mention_names_its_rule():
     doc = doc_with("Troops moved to the Kursk region.")
     found = Found(doc)

@@ -155,10 +155,9 @@ def common_word(ctx: Context, start: int, end: int, rank: int, cued: bool) -> bo
     also writes in lowercase, a stop word without a cue, or a minor name opening a sentence."""
     if end - start != 1:
         return False
-    word = ctx.tokens[start]
-    if word.lower_ in ctx.words.common or word.lower_ in ctx.lowercase_words or (word.is_stop and not cued):
+    if ordinary_word(ctx, start, end, cued):
         return True
-    return word.is_sent_start and rank < Rank.AREA and not cued
+    return ctx.tokens[start].is_sent_start and rank < Rank.AREA and not cued
 
 
 def inside_longer_name(ctx: Context, start: int, end: int, fame: Fame) -> bool:
@@ -266,8 +265,16 @@ def lists(ctx: Context, found: Found) -> None:
 
 def listable_name(ctx: Context, start: int, end: int, key: str) -> bool:
     rank, population, _ = ctx.known[key]
-    return not ctx.personal(start, end, key) and not ctx.needs_sign(key) and not ctx.acronym(start, end, key) and (
-        rank >= Rank.AREA or population >= ctx.settings.cued_population)
+    return (not ctx.personal(start, end, key) and not ctx.needs_sign(key) and not ctx.acronym(start, end, key)
+            and not ordinary_word(ctx, start, end) and (rank >= Rank.AREA or population >= ctx.settings.cued_population))
+
+
+def ordinary_word(ctx: Context, start: int, end: int, cued: bool = False) -> bool:
+    """A single word that is usually no name: a month or direction, a word the text also writes in
+    lowercase, a stop word without a cue ("the West and Russia", "daughters North and Chicago", "No. 18")."""
+    word = ctx.tokens[start]
+    return end - start == 1 and (word.lower_ in ctx.words.common or word.lower_ in ctx.lowercase_words
+                                 or (word.is_stop and not cued))
 
 
 def listed_with(ctx: Context, start: int, end: int, taken: Taken) -> bool:
