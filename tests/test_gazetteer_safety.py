@@ -258,6 +258,30 @@ def test_a_bad_user_file_is_refused_with_file_and_line_and_not_kept(tiny, tmp_pa
     assert not (user_dir(tiny) / name).exists()
 
 
+def test_a_gazetteer_missing_a_table_is_named_damaged_and_rebuilt(tiny, capsys):
+    with sqlite3.connect(tiny) as db:
+        db.execute("DROP TABLE names")
+    assert identify(tiny) is State.DAMAGED
+    with pytest.raises(GazetteerError, match="damaged .*run 'geomap gazetteer build'"):
+        Gazetteer(tiny)
+    assert geomap("gazetteer", "build", "--gazetteer", tiny) == 0
+    assert [p.name for p in Gazetteer(tiny).search("Paris")] == ["Paris"]
+
+
+def test_a_gazetteer_with_malformed_pages_is_one_line_naming_it(tiny, capsys):
+    with sqlite3.connect(tiny) as db:
+        (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'names'").fetchone()
+        (page_size,) = db.execute("PRAGMA page_size").fetchone()
+    with tiny.open("r+b") as fh:
+        fh.seek((root - 1) * page_size)
+        fh.write(b"\xff" * page_size)
+    capsys.readouterr()
+    assert geomap("gazetteer", "search", "Paris", "--gazetteer", tiny) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"geomap: {tiny}: gazetteer damaged (") and "'geomap gazetteer build'" in err
+    assert err.count("\n") == 1
+
+
 def test_a_kept_user_file_that_breaks_the_build_is_named_with_its_line(tiny, capsys):
     kept = write_csv(user_dir(tiny) / "old.csv", [["A", 1, 2, 5], ["B", 1, 2, "1e30"]],
                      header=("name", "lat", "lon", "population"))  # kept by an older geomap

@@ -43,6 +43,7 @@ CREATE TABLE names (
 ) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+TABLES = frozenset(("places", "names", "meta"))
 
 BUILD_CODE = ("build.py", "extend.py", "geonames_dump.py", "imports.py", "names.py", "naturalearth.py", "schema.py",
               "sources.py")
@@ -102,6 +103,7 @@ class State(Enum):
     OLD = "built by another geomap version"
     INTERRUPTED = "left unreadable by an interrupted write"  # a hot rollback journal beside it
     FOREIGN = "not a geomap gazetteer"
+    DAMAGED = "damaged (a table is missing)"
 
 
 def read_only_uri(path: Path, immutable: bool = False) -> str:
@@ -117,7 +119,7 @@ def identify(path: Path) -> State:
         raise GazetteerError(f"{path}: is a folder; give the gazetteer file, e.g. {path / 'geomap.sqlite'}")
     try:
         try:
-            ours, version = _stamp(read_only_uri(path))
+            ours, version, whole = _stamp(read_only_uri(path))
         except sqlite3.OperationalError as exc:
             if exc.sqlite_errorname != "SQLITE_READONLY_ROLLBACK":
                 raise
@@ -127,18 +129,20 @@ def identify(path: Path) -> State:
         return State.FOREIGN
     if not ours:
         return State.FOREIGN
+    if not whole:
+        return State.DAMAGED
     return State.CURRENT if version == fingerprint() else State.OLD
 
 
-def _stamp(uri: str) -> tuple[bool, str | None]:
-    """Whether the database is a geomap gazetteer, and its schema version."""
+def _stamp(uri: str) -> tuple[bool, str | None, bool]:
+    """Whether the database is a geomap gazetteer, its schema version, and whether it has all its tables."""
     with closing(sqlite3.connect(uri, uri=True)) as db:
         tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "meta" not in tables:
-            return False, None
+            return False, None, False
         meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('app', 'schema')"))
     ours = meta.get("app") == APP or ("schema" in meta and {"places", "names"} <= tables)
-    return ours, meta.get("schema")
+    return ours, meta.get("schema"), TABLES <= tables
 
 
 def refusal(target: Path, state: State) -> GazetteerError:

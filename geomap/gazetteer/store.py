@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 import shapely
 
+from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.schema import State, identify, read_only_uri, refusal
 from geomap.gazetteer.sources import DEMONYM, NAME
@@ -68,6 +69,18 @@ class Gazetteer:
     def close(self) -> None:
         self._db.close()
 
+    def _rows(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        """A query's rows; a file found damaged (malformed pages, a missing table) is a GazetteerError
+        naming it, not a crash."""
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise GazetteerError(f"{self.path}: gazetteer damaged ({exc}); run 'geomap gazetteer build'") from None
+
+    def _row(self, sql: str, params: Sequence = ()) -> tuple | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
     def __getstate__(self) -> dict:
         """Pickled as its path (a SQLite connection cannot travel), so components holding a
         gazetteer can go to worker processes, e.g. with spaCy's `nlp.pipe(n_process=2)`."""
@@ -79,11 +92,11 @@ class Gazetteer:
     def _candidates(self, key: str, demonym: bool = False) -> tuple[Candidate, ...]:
         """Places answering to a folded name; `demonym` asks for adjectival names instead."""
         kind_filter = "n.kind = ?" if demonym else "n.kind < ?"
-        rows = self._db.execute(
+        rows = self._rows(
             f"SELECT {_COLUMNS}, n.kind FROM names n JOIN places p USING (geonameid)"
             f" WHERE n.key = ? AND {kind_filter}",
             (key, DEMONYM),
-        ).fetchall()
+        )
         return tuple(Candidate(_place(r), exact=r[-1] == 0, user=r[8] == "user") for r in rows)
 
     def known(self, keys: Iterable[str]) -> dict[str, Fame]:
@@ -99,7 +112,7 @@ class Gazetteer:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            for key, feature, population, kind, source in self._db.execute(
+            for key, feature, population, kind, source in self._rows(
                 f"SELECT n.key, p.feature, p.population, n.kind, p.source FROM names n JOIN places p USING (geonameid)"
                 f" WHERE n.key IN ({marks})",
                 chunk,
@@ -122,27 +135,25 @@ class Gazetteer:
 
     def _area_name(self, country: str, admin1: str) -> str:
         feature, extra = (Feature.ADMIN1, " AND admin1 = ?") if admin1 else (Feature.COUNTRY, "")
-        row = self._db.execute(f"SELECT name FROM places WHERE country = ? AND feature = ?{extra}"
-                               " ORDER BY population DESC LIMIT 1",
-                               (country, feature.value, *((admin1,) if admin1 else ()))).fetchone()
+        row = self._row(f"SELECT name FROM places WHERE country = ? AND feature = ?{extra}"
+                        " ORDER BY population DESC LIMIT 1",
+                        (country, feature.value, *((admin1,) if admin1 else ())))
         return row[0] if row else ""
 
     def get(self, geonameid: int) -> Place | None:
-        row = self._db.execute(f"SELECT {_COLUMNS} FROM places p WHERE geonameid = ?", (geonameid,)).fetchone()
+        row = self._row(f"SELECT {_COLUMNS} FROM places p WHERE geonameid = ?", (geonameid,))
         return _place(row) if row else None
 
     def geometry(self, geonameid: int) -> tuple[shapely.Geometry | None, bool]:
         """The place's outline (or None) and whether it was derived rather than published."""
-        row = self._db.execute(
-            "SELECT geometry, derived_geometry FROM places WHERE geonameid = ?", (geonameid,)
-        ).fetchone()
+        row = self._row("SELECT geometry, derived_geometry FROM places WHERE geonameid = ?", (geonameid,))
         if not row or row[0] is None:
             return None, False
         return shapely.from_wkb(row[0]), bool(row[1])
 
     def basemap(self) -> dict:
         """The world's country outlines as one light GeoJSON FeatureCollection, made at build time."""
-        row = self._db.execute("SELECT value FROM meta WHERE key = 'basemap'").fetchone()
+        row = self._row("SELECT value FROM meta WHERE key = 'basemap'")
         return json.loads(row[0]) if row else {"type": "FeatureCollection", "features": []}
 
     def search(self, name: str, limit: int = 10, country: str = "", admin1: str = "") -> list[Place]:
@@ -156,25 +167,25 @@ class Gazetteer:
 
     def of_kind(self, feature: Feature) -> list[Place]:
         """Every place of one kind (every country, say), most populous first."""
-        rows = self._db.execute(f"SELECT {_COLUMNS} FROM places p WHERE feature = ? ORDER BY population DESC",
-                                (feature.value,))
+        rows = self._rows(f"SELECT {_COLUMNS} FROM places p WHERE feature = ? ORDER BY population DESC",
+                          (feature.value,))
         return [_place(r) for r in rows]
 
     def within(self, country: str, admin1: str = "", limit: int = 100) -> list[Place]:
         """The places of a country (or of one of its first-level regions), most populous first."""
         query = f"SELECT {_COLUMNS} FROM places p WHERE country = ?" + (" AND admin1 = ?" if admin1 else "")
-        rows = self._db.execute(query + " ORDER BY population DESC LIMIT ?",
-                                (country.upper(), *((admin1,) if admin1 else ()), limit))
+        rows = self._rows(query + " ORDER BY population DESC LIMIT ?",
+                          (country.upper(), *((admin1,) if admin1 else ()), limit))
         return [_place(r) for r in rows]
 
     def near(self, lat: float, lon: float, km: float = 50.0, limit: int = 10) -> list[Place]:
         """Places within `km` of a point, nearest first (an index on latitude narrows the scan)."""
         dlat = km / 111.0
         dlon = km / max(1e-6, 111.0 * math.cos(math.radians(lat)))
-        rows = self._db.execute(
+        rows = self._rows(
             f"SELECT {_COLUMNS} FROM places p WHERE lat BETWEEN ? AND ? AND lon BETWEEN ? AND ?",
             (lat - dlat, lat + dlat, lon - dlon, lon + dlon),
-        ).fetchall()
+        )
         places = [_place(r) for r in rows]
         scored = sorted(((distance_km(lat, lon, p.lat, p.lon), p) for p in places), key=lambda dp: dp[0])
         return [p for d, p in scored if d <= km][:limit]
@@ -182,9 +193,9 @@ class Gazetteer:
     def info(self) -> dict[str, int]:
         """Counts of what the gazetteer holds, by kind of place."""
         counts = {f.value: 0 for f in Feature}
-        for feature, n in self._db.execute("SELECT feature, count(*) FROM places GROUP BY feature"):
+        for feature, n in self._rows("SELECT feature, count(*) FROM places GROUP BY feature"):
             counts[feature] = n
-        q = self._db.execute
+        q = self._row
         return {
             "countries": counts["country"],
             "admin1": counts["admin1"],
@@ -192,9 +203,9 @@ class Gazetteer:
             "populated": counts["city"] + counts["capital"],
             "physical": counts["physical"] + counts["region"],
             "continents": counts["continent"],
-            "with_geometry": q("SELECT count(*) FROM places WHERE geometry IS NOT NULL").fetchone()[0],
-            "user": q("SELECT count(*) FROM places WHERE source = 'user'").fetchone()[0],
-            "names": q("SELECT count(*) FROM names").fetchone()[0],
-            "places": q("SELECT count(*) FROM places").fetchone()[0],
+            "with_geometry": q("SELECT count(*) FROM places WHERE geometry IS NOT NULL")[0],
+            "user": q("SELECT count(*) FROM places WHERE source = 'user'")[0],
+            "names": q("SELECT count(*) FROM names")[0],
+            "places": q("SELECT count(*) FROM places")[0],
             **{kind: n for kind, n in counts.items() if kind not in _COUNTED_ABOVE},
         }
