@@ -7,7 +7,7 @@ import pytest
 
 from conftest import map_view
 from geomap.errors import InputError
-from geomap.model import Document, Mention, Resolution
+from geomap.model import Document, Feature, Mention, Resolution
 from geomap.render.map import fragment, render_html
 from geomap.render.view import MapOptions
 
@@ -172,3 +172,40 @@ def test_a_title_taken_from_text_is_a_line_cut_at_a_word():
     long = "word " * 100
     title = default_title(long)
     assert title.endswith("word…") and len(title) <= TITLE_CHARS + 1
+
+
+def test_a_long_sentence_naming_many_places_is_quoted_around_each_mention(gazetteer):
+    """Quoting whole sentences made a map grow with the square of its article (a sentence naming
+    N places copied N times): each quote is now a window around its mention."""
+    from geomap.render.view import QUOTE_CONTEXT
+
+    towns = [p for p in gazetteer.of_kind(Feature.CITY)[:400]]
+    text = "Officials visited " + ", ".join(t.name for t in towns) + "."
+    resolutions, cursor = [], len("Officials visited ")
+    for town in towns:
+        resolutions.append(Resolution(Mention(cursor, cursor + len(town.name), town.name), town, 0.9))
+        cursor += len(town.name) + 2
+    view = map_view(render_html(Document(text, tuple(resolutions), sentences=((0, len(text)),)), gazetteer))
+    for place in view["places"]:
+        (quote,) = place["articles"][0]["quotes"]
+        shown = "".join(run for run, _ in quote)
+        assert len(shown) <= 2 * QUOTE_CONTEXT + len(place["name"]) + 2
+        assert [run for run, marked in quote if marked][0] == next(t.name for t in towns if t.name == place["name"])
+    assert view["places"][len(towns) // 2]["articles"][0]["quotes"][0][0] == ["…", False]
+
+
+def test_titles_and_sources_are_shown_at_most_about_300_characters(geoparser, gazetteer):
+    options = MapOptions(title="word " * 1000, source="s" * 5000)
+    view = map_view(render_html(geoparser.parse("Rain in Oslo."), gazetteer, options))
+    assert len(view["title"]) <= 301 and view["title"].endswith("…") and len(view["source"]) <= 301
+
+
+@pytest.mark.parametrize("url", ["https://t.example/{z}/{x}/{y}{foo}.png", "https://t.example/{z}/{x}/{y}.png\n"])
+def test_tile_urls_name_only_leaflets_fields_and_end_where_they_end(url):
+    with pytest.raises(InputError):
+        MapOptions(tiles=url, attribution="t")
+
+
+def test_a_fragment_size_with_a_newline_is_refused():
+    with pytest.raises(InputError):
+        fragment("<p>x</p>", height="600px\n")

@@ -206,3 +206,14 @@ def test_a_failed_render_leaves_the_previous_image(tmp_path, monkeypatch):
 def test_frame_shifts_only_bring_longitudes_into_view():
     frame = Frame(-20.0, 60.0, 0.0, 50.0)
     assert frame.shifts(10.0, 20.0) == [0.0] and frame.shifts(100.0, 120.0) == []
+
+
+def test_control_characters_in_text_leave_a_well_formed_svg(geoparser, gazetteer):
+    from xml.etree import ElementTree
+
+    from geomap.render.map import GeoMap
+    from geomap.render.view import MapOptions
+
+    options = MapOptions(title="Headline \x1b[31mred\x07 \x08", source="ctl\x08name.txt")
+    svg = GeoMap.of(geoparser.parse("Rain in Oslo."), gazetteer, options).to_svg()
+    ElementTree.fromstring(svg)  # raises on a control character in the XML

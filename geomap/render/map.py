@@ -21,7 +21,7 @@ from geomap.render.view import MapOptions, prepare, to_script_json
 
 __all__ = ["GeoMap", "MapOptions", "fragment", "page_html", "render_html"]
 
-_CSS_LENGTH = re.compile(r"^\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)$")
+_CSS_LENGTH = re.compile(r"\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)\Z")
 
 
 def render_html(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> str:

@@ -108,12 +108,27 @@ def _style():
         yield
 
 
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters: nothing to draw, and matplotlib copies text into SVG comments, where they
+are not well-formed XML."""
+
+
+def _drawable(view: dict) -> dict:
+    """The view with control characters taken out of every text the image draws."""
+    def clean(text: str) -> str:
+        return _CONTROLS.sub("", text)
+
+    return {**view, "title": clean(view["title"]), "source": clean(view["source"]),
+            "places": [{**p, "name": clean(p["name"])} for p in view["places"]],
+            "labels": [{**label, "name": clean(label["name"])} for label in view.get("labels", [])]}
+
+
 def render_image(view: dict, fmt: str, size: ImageSize | None = None) -> bytes:
     """The view as PNG or SVG bytes; the same input gives the same bytes (no dates, no random ids)."""
     size = size or image_size()
     metadata = {"Software": None} if fmt == "png" else {"Date": None}
     with _style():
-        figure = draw(view, size)
+        figure = draw(_drawable(view), size)
         out = BytesIO()
         figure.savefig(out, format=fmt, dpi=size.dpi, metadata=metadata)
     return out.getvalue()

@@ -28,13 +28,16 @@ CLUSTER_AT = 50
 """Towns on one map from which their circles are clustered."""
 MAX_QUOTES = 12
 """Sentences quoted in one popup; the rest are counted, so a much-named place keeps a light map."""
+QUOTE_CONTEXT = 200
+"""Characters quoted on either side of a place's first mention in a long sentence."""
 QUOTES_PER_ARTICLE = 3
 """On a map of many articles, sentences quoted per article in a place's popup."""
 ATTRIBUTION = "GeoNames (CC BY 4.0) · Natural Earth · geomap"
 """The data credit every map carries (plain text)."""
 _SPACES = re.compile(r"\s+")
-_TILE_URL = re.compile(r"^https?://[^\s\"'<>]+$")
-_PAGE_URL = re.compile(r"^https?://[^\x00-\x20\x7f]+$", re.IGNORECASE)
+_TILE_URL = re.compile(r"https?://[^\s\"'<>]+\Z")
+_TILE_FIELDS = re.compile(r"\{([^}]*)\}")
+_PAGE_URL = re.compile(r"https?://[^\x00-\x20\x7f]+\Z", re.IGNORECASE)
 """An address to link to: any http(s) URL without spaces or control characters (the page sets it as a property)."""
 
 
@@ -53,8 +56,9 @@ class MapOptions:
     """The http(s) address the article was fetched from: the source line links to it."""
 
     def __post_init__(self) -> None:
-        if self.tiles is not None and not _TILE_URL.match(self.tiles):
-            raise InputError(f"tiles {self.tiles!r}: not an http(s) tile URL template")
+        if self.tiles is not None and (not _TILE_URL.match(self.tiles)
+                                       or not set(_TILE_FIELDS.findall(self.tiles)) <= {"s", "z", "x", "y", "r", "-y"}):
+            raise InputError(f"tiles {self.tiles!r}: not an http(s) tile URL template ({{z}}, {{x}}, {{y}}; also {{s}}, {{r}})")
         if self.source_url is not None and not _PAGE_URL.match(self.source_url):
             raise InputError(f"source URL {self.source_url!r}: not an http(s) URL")
         if self.view is not None:
@@ -68,13 +72,21 @@ TITLE_CHARS = 150
 breaks would otherwise be all title."""
 
 
+SHOWN_CHARS = 300
+"""Longest title or source line a map shows (a document's own title can be anything)."""
+
+
+def clipped(text: str, size: int = SHOWN_CHARS) -> str:
+    """`text` cut at a word to about `size` characters, marked "…" where it was cut."""
+    if len(text) <= size:
+        return text
+    cut = text.rfind(" ", 0, size)
+    return text[: cut if cut > size // 2 else size].rstrip(" ,;:") + "…"
+
+
 def default_title(text: str) -> str:
     """A map's title when none is given: the article's first non-blank line (its headline)."""
-    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if len(line) <= TITLE_CHARS:
-        return line
-    cut = line.rfind(" ", 0, TITLE_CHARS)
-    return line[: cut if cut > TITLE_CHARS // 2 else TITLE_CHARS].rstrip(" ,;:") + "…"
+    return clipped(next((line.strip() for line in text.splitlines() if line.strip()), ""), TITLE_CHARS)
 
 
 def parse_view(value: str) -> tuple[float, float, int]:
@@ -95,18 +107,23 @@ def _layer(place: Place, resolutions: list[Resolution]) -> str:
 def quotes(document: Document, resolutions: list[Resolution],
            limit: int = MAX_QUOTES) -> tuple[list[list[tuple[str, bool]]], int]:
     """Each sentence naming the place once (at most `limit`), split into (text, is_mention) runs,
-    and how many more sentences there were."""
+    and how many more sentences there were. A long sentence is quoted around its first mention
+    of the place (QUOTE_CONTEXT characters a side, cut ends marked "…"), so a map stays linear in
+    its article however long the sentences that name many places."""
     by_sentence: dict[tuple[int, int], list[Resolution]] = {}
     for r in resolutions:
         by_sentence.setdefault(document.sentence_of(r.mention), []).append(r)
     out = []
     for (start, end), rs in sorted(by_sentence.items())[:limit]:
-        runs, cursor = [], start
-        for r in sorted(rs, key=lambda r: r.mention.start):
-            runs.append((document.text[cursor : r.mention.start], False))
-            runs.append((document.text[r.mention.start : r.mention.end], True))
-            cursor = r.mention.end
-        runs.append((document.text[cursor:end], False))
+        rs = sorted(rs, key=lambda r: r.mention.start)
+        first = rs[0].mention
+        window = (max(start, first.start - QUOTE_CONTEXT), min(end, first.end + QUOTE_CONTEXT))
+        runs = [("…", False)] if window[0] > start else []
+        cursor = window[0]
+        for m in (r.mention for r in rs if r.mention.end <= window[1]):
+            runs += [(document.text[cursor : m.start], False), (document.text[m.start : m.end], True)]
+            cursor = m.end
+        runs.append((document.text[cursor : window[1]] + ("…" if window[1] < end else ""), False))
         out.append([(text if marked else _SPACES.sub(" ", text), marked) for text, marked in runs if text])
     return out, max(0, len(by_sentence) - limit)
 
@@ -215,11 +232,12 @@ def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, option
     mentions = sum(p["mentions"] for p in places)
     summary = f"{len(places)} places · {mentions} mentions"
     return {
-        "title": options.title,
-        "source": options.source,
+        "title": clipped(options.title),
+        "source": clipped(options.source),
         "source_url": options.source_url,
         "summary": summary if len(articles) == 1 else f"{summary} · {len(articles)} articles",
-        "articles": [{"title": a.title, "source": a.source, "published": a.published} for a in articles],
+        "articles": [{"title": clipped(a.title), "source": clipped(a.source), "published": a.published[:40]}
+                     for a in articles],
         "attribution": escape(ATTRIBUTION),
         "tiles": _tiles(options),
         "basemap": None if options.tiles else gazetteer.basemap(),
