@@ -21,6 +21,9 @@ from geomap.model import Article, Source
 EXTRA = "pip install 'geomap[web]'"
 MAX_UNZIPPED_BYTES = 200_000_000
 """A Word file whose parts would unpack to more than this (200 MB) is refused before it is unpacked."""
+MAX_UNZIPPED_XML_BYTES = 16_000_000
+"""A Word file whose XML parts would unpack to more than this (16 MB) is refused before it is unpacked:
+lxml and python-docx hold about 40 times the XML in memory, and take a second per MB."""
 MAX_PDF_PAGES = 2_000
 """A PDF of more pages than this is refused before any page is read."""
 PDF_SECONDS = 30.0
@@ -125,6 +128,8 @@ def docx_article(data: bytes, where: str, max_bytes: int) -> Article:
     parts = _docx_parts(data, where)
     if sum(part.file_size for part in parts) > MAX_UNZIPPED_BYTES:
         raise InputError(f"{where}: the Word file unpacks to over {MAX_UNZIPPED_BYTES:,} bytes")
+    if sum(part.file_size for part in parts if part.filename.endswith((".xml", ".rels"))) > MAX_UNZIPPED_XML_BYTES:
+        raise InputError(f"{where}: the Word file's XML unpacks to over {MAX_UNZIPPED_XML_BYTES:,} bytes")
     docx = extractor("docx", where, "a Word file")
     try:
         document = docx.Document(io.BytesIO(data))

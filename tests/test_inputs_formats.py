@@ -218,6 +218,16 @@ def test_a_pdf_over_its_page_or_time_budget_is_refused(tmp_path, capsys, monkeyp
     assert failure(capsys, path) == f"geomap: {path}: PDF takes too long to read (2 pages)"
 
 
+def test_a_word_file_of_too_much_xml_is_refused_unpacked(tmp_path, capsys):
+    """A few KB may unpack to tens of MB of paragraphs, which lxml holds forty times over."""
+    import zipfile
+
+    path = tmp_path / "paragraphs.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b" " * 17_000_000)
+    assert failure(capsys, path) == f"geomap: {path}: the Word file's XML unpacks to over 16,000,000 bytes"
+
+
 def test_a_zip_that_is_not_a_word_file_is_refused(tmp_path, capsys):
     import zipfile
 
