@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import fcntl
 import json
+import math
 import os
 import random
 import shutil
@@ -310,6 +311,38 @@ def test_a_self_intersecting_outline_is_repaired(tiny, tmp_path):
     gazetteer = Gazetteer(tiny)
     geometry, _ = gazetteer.geometry(gazetteer.search("Bowtie")[0].geonameid)
     assert geometry.is_valid and shapely.area(geometry) == pytest.approx(2.0)  # both triangles of the bow tie
+
+
+def polygon_file(path: Path, ring: list) -> Path:
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},
+                                "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+    return path
+
+
+def star(points: int) -> list:
+    """A closed ring of `points` vertices that crosses itself at every turn: repair would take long."""
+    ring = [[10 * math.cos(i * 7 * math.pi / points * 2), 10 * math.sin(i * 7 * math.pi / points * 2)]
+            for i in range(points)]
+    return [*ring, ring[0]]
+
+
+def test_a_large_self_crossing_outline_is_refused_not_repaired(tiny, tmp_path, capsys):
+    path = polygon_file(tmp_path / "star.geojson", star(extend.MAX_REPAIR_VERTICES + 1))
+    assert geomap("gazetteer", "add", path, "--gazetteer", tiny) == 3
+    assert capsys.readouterr().err.startswith(f"geomap: {path}: feature 1: invalid geometry (self-intersecting?) of"
+                                              f" {extend.MAX_REPAIR_VERTICES + 2:,} vertices; repair it first")
+    assert not (user_dir(tiny) / path.name).exists()
+
+
+def test_geometries_and_files_over_the_limits_are_refused_before_the_work(tiny, tmp_path, capsys, monkeypatch):
+    square = polygon_file(tmp_path / "square.geojson", [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]])
+    monkeypatch.setattr(extend, "MAX_VERTICES", 4)
+    assert geomap("gazetteer", "add", square, "--gazetteer", tiny) == 3
+    assert f"{square}: feature 1: geometry of 5 vertices is over the limit of 4" in capsys.readouterr().err
+    monkeypatch.setattr(extend, "MAX_FILE_BYTES", square.stat().st_size - 1)
+    assert geomap("gazetteer", "add", square, "--gazetteer", tiny) == 3
+    assert f"{square}: {square.stat().st_size:,} bytes is over the limit" in capsys.readouterr().err
+    assert not (user_dir(tiny) / square.name).exists()
 
 
 def test_a_name_cannot_forge_a_removal(tmp_path):

@@ -36,6 +36,13 @@ cannot break out of its line."""
 MAX_POPULATION = 10_000_000_000
 SQLITE_INTEGER = range(-(2**63), 2**63)
 _WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+MAX_FILE_BYTES = 100_000_000
+"""The largest user file read: checked before reading, as a file is parsed whole."""
+MAX_VERTICES = 1_000_000
+"""Vertices one geometry may have: a country's detailed outline has some 100,000."""
+MAX_REPAIR_VERTICES = 20_000
+"""Vertices an invalid geometry may have for geomap to repair it: repair (make_valid) of a large
+self-crossing outline can take minutes."""
 _CONTROL = {"Cc", "Zl", "Zp"}
 """Unicode categories refused in names: control characters (newlines, ANSI escapes) and line separators."""
 
@@ -158,7 +165,8 @@ def _json_int(text: str) -> int | float:
 
 
 def _geometry(value, where: str) -> shapely.Geometry:
-    """A non-empty geometry of finite coordinates inside ±90/±180; a self-intersecting outline is repaired (make_valid)."""
+    """A non-empty geometry of finite coordinates inside ±90/±180; a self-intersecting outline
+    is repaired (make_valid) up to a size whose repair stays quick."""
     try:
         with numpy.errstate(invalid="ignore"):  # a NaN vertex is refused below, not warned about
             geom = shape(value)
@@ -168,17 +176,28 @@ def _geometry(value, where: str) -> shapely.Geometry:
         raise GazetteerError(f"{where}: empty geometry")
     if not numpy.isfinite(shapely.get_coordinates(geom)).all():  # GEOS fails on it in every later map
         raise GazetteerError(f"{where}: a coordinate is not a finite number (NaN or infinity)")
+    vertices = shapely.get_num_coordinates(geom)
+    if vertices > MAX_VERTICES:
+        raise GazetteerError(f"{where}: geometry of {vertices:,} vertices is over the limit of {MAX_VERTICES:,}")
     min_lon, min_lat, max_lon, max_lat = geom.bounds
     for lon in (min_lon, max_lon):
         _number(lon, -180, 180, "longitude", where)
     for lat in (min_lat, max_lat):
         _number(lat, -90, 90, "latitude", where)
-    return geom if geom.is_valid else shapely.make_valid(geom)
+    if geom.is_valid:
+        return geom
+    if vertices > MAX_REPAIR_VERTICES:
+        raise GazetteerError(f"{where}: invalid geometry (self-intersecting?) of {vertices:,} vertices; repair it first"
+                             f" (geomap repairs those of up to {MAX_REPAIR_VERTICES:,})")
+    return shapely.make_valid(geom)
 
 
 def _open(path: Path):
     if not path.is_file():
         raise GazetteerError(f"{path}: no such file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise GazetteerError(f"{path}: {size:,} bytes is over the limit of {MAX_FILE_BYTES:,} for a gazetteer file")
     return path.open(encoding="utf-8-sig", newline="")  # -sig: the byte-order mark Excel writes is not data
 
 
