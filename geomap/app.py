@@ -206,6 +206,8 @@ def gazetteer_build(path: Path | None) -> tuple[Path, dict[str, int], float]:
 
 
 def gazetteer_search(path: Path | None, name: str, limit: int, country: str, admin1: str) -> list[Place]:
+    if limit < 1:  # a negative one would slice off the last matches
+        raise InputError(f"--limit {limit}: give at least 1")
     return open_gazetteer(path or default_db()).search(name, limit, country, admin1)
 
 

@@ -388,6 +388,12 @@ def test_search_escapes_control_characters_in_names(tiny, capsys):
     assert "Evil\\x1b]0;owned\\x07" in out
 
 
+@pytest.mark.parametrize("limit", ["0", "-1"])
+def test_search_needs_a_limit_of_at_least_one(tiny, capsys, limit):
+    assert geomap("gazetteer", "search", "Paris", "--limit", limit, "--gazetteer", tiny) == 2
+    assert capsys.readouterr().err == f"geomap: --limit {limit}: give at least 1\n"
+
+
 def test_a_gazetteer_folder_that_is_a_file_or_a_folder_given_as_the_file_is_refused(tmp_path, monkeypatch, capsys):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
