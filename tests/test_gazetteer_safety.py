@@ -216,6 +216,8 @@ BAD_FILES = [
     ("newline.csv", 'name,lat,lon\n"Zork\n524901 Moscow",1,2\n', ":3: name 'Zork\\n524901 Moscow' contains a control"),
     ("ansi.csv", "name,lat,lon\nEvil\x1b[31mRed,1,2\n", ":2: name 'Evil\\x1b[31mRed' contains a control character"),
     ("alias.csv", "name,lat,lon,aliases\nA,1,2,B|C\u2028D\n", ":2: alias 'C\\u2028D' contains a control character"),
+    ("rtl.csv", "name,lat,lon\nA\u202eB,1,2\n", ":2: name 'A\\u202eB' contains a control character"),
+    ("isolate.csv", "name,lat,lon,aliases\nA,1,2,B|C\u2066D\n", ":2: alias 'C\\u2066D' contains a control character"),
     ("dots.csv", "name,lat,lon\n...,1,2\n", ":2: missing name"),
     ("long.csv", "name,lat,lon\nA,1,2\n" + "B" * 200_000 + ",1,2\n", ":3: field larger than field limit"),
     ("outside.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},'
@@ -290,6 +292,12 @@ def test_a_kept_user_file_that_breaks_the_build_is_named_with_its_line(tiny, cap
     assert geomap("gazetteer", "build", "--gazetteer", tiny) == 3
     assert capsys.readouterr().err.startswith(f"geomap: {kept}:3: population 1e+30 is outside")
     assert tiny.read_bytes() == before and leftovers(tiny.parent) == []
+
+
+def test_joiners_some_scripts_need_are_kept_in_names(tiny, tmp_path):
+    names = {"\u0915\u094d\u200d\u0937", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0645"}  # with ZWJ, with ZWNJ
+    app.gazetteer_add(tiny, write_csv(tmp_path / "joiners.csv", [[name, 1, 2] for name in sorted(names)]))
+    assert user_places(tiny) == names
 
 
 def test_excel_byte_order_mark_is_not_data(tiny, tmp_path):

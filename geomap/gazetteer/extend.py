@@ -45,6 +45,9 @@ MAX_REPAIR_VERTICES = 20_000
 self-crossing outline can take minutes."""
 _CONTROL = {"Cc", "Zl", "Zp"}
 """Unicode categories refused in names: control characters (newlines, ANSI escapes) and line separators."""
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Bidirectional embeddings, overrides and isolates, refused too: an override can make a name read as
+another. Other format characters (the joiners some scripts need) are kept."""
 
 
 def user_id(name: str, lat: float, lon: float) -> int:
@@ -74,7 +77,7 @@ def _number(value, low: float, high: float, what: str, where: str) -> float:
 def _text(value, what: str, where: str) -> str:
     """A stripped text field without control characters, which could forge lines or terminal output."""
     text = str(value or "").strip()
-    if any(unicodedata.category(ch) in _CONTROL for ch in text):
+    if any(ch in _BIDI_CONTROLS or unicodedata.category(ch) in _CONTROL for ch in text):
         raise GazetteerError(f"{where}: {what} {text!r} contains a control character")
     return text
 
