@@ -113,6 +113,10 @@ def _gold_document(data: dict, where: str, number: int) -> dict:
             value = toponym.get(field)
             if isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value):
                 raise InputError(f"{where}: toponym {i} has no number \"{field}\"")
+        # Negative offsets are let through: the shared GeoWebNews gold has two, which no mention can match.
+        if not toponym["start"] < toponym["end"] <= len(text):
+            raise InputError(f"{where}: toponym {i} spans {toponym['start']}..{toponym['end']},"
+                             f" not a span of the text's {len(text)} characters")
     ident = valid_unicode(str(data.get("id", number)), where, "id")  # the rule read_records follows too
     return {**data, "id": ident, "text": valid_unicode(text, where, "text")}
 

@@ -1,9 +1,11 @@
 """Accuracy cannot fall silently: a few GeoWebNews documents, scored as the shared scorer does."""
 
+import json
 
 import pytest
 
 from conftest import SHARED, needs_shared
+from geomap.errors import InputError
 from geomap.evaluate import evaluate, match, read_gold, score
 
 GOLD = SHARED / "eval" / "gold" / "geowebnews.jsonl"
@@ -24,6 +26,16 @@ def test_score_counts_misses_and_wrong_places():
     figures = score(gold, pred)
     assert figures["precision"] == 1.0 and figures["recall"] == 0.5
     assert figures["acc161_matched"] == 1.0 and figures["acc161_end_to_end"] == 0.5
+
+
+@pytest.mark.parametrize("start, end", [(3, 1000), (4, 2), (2, 2)])
+def test_a_gold_span_outside_its_text_is_named_with_its_line(tmp_path, start, end):
+    gold = tmp_path / "gold.jsonl"
+    toponyms = [{"start": 0, "end": 5, "lat": 1, "lon": 2}, {"start": start, "end": end, "lat": 1, "lon": 2}]
+    gold.write_text(json.dumps({"id": 1, "text": "Paris", "toponyms": toponyms[:1]}) + "\n"
+                    + json.dumps({"id": 2, "text": "Paris", "toponyms": toponyms}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=f"^{gold}:2: toponym 2 spans {start}..{end}, not a span of the text's 5"):
+        read_gold(str(gold))
 
 
 @pytest.mark.skipif(not GOLD.exists(), reason="shared gold data not present")
