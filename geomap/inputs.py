@@ -22,7 +22,7 @@ from geomap.io import MAX_TEXT_BYTES, check_text, open_regular, too_large
 from geomap.model import Article
 
 MAX_DOCUMENT_BYTES = 50_000_000
-"""A web page, PDF or Word file over this (50 MB) is refused; its text is still held to MAX_TEXT_BYTES."""
+"""A PDF or Word file over this (50 MB) is refused; its text is still held to MAX_TEXT_BYTES."""
 SNIFF_BYTES = 1024
 """How much of the start of an input tells its format."""
 
@@ -37,14 +37,15 @@ class Limits:
     """What one input may cost: bytes read, and seconds and redirects for a URL."""
 
     text_bytes: int = MAX_TEXT_BYTES
-    """A text file, and the text extracted from anything else."""
+    """A text file or a web page (whose extraction costs more than linear time), and the text extracted
+    from anything else."""
     document_bytes: int = MAX_DOCUMENT_BYTES
-    """A web page, PDF or Word file as read."""
+    """A PDF or Word file as read."""
     timeout: float = 20.0
     redirects: int = 5
 
     def of(self, kind: str) -> int:
-        return self.text_bytes if kind == "text" else self.document_bytes
+        return self.text_bytes if kind in ("text", "html") else self.document_bytes
 
 
 def is_url(name: str) -> bool:
@@ -72,7 +73,7 @@ def _load_url(url: str, limits: Limits) -> Article:
     fetched = fetch(url, limits.document_bytes, limits.timeout, limits.redirects)
     kind = sniff(fetched.data)
     if len(fetched.data) > limits.of(kind):
-        raise too_large(url, f"{len(fetched.data):,} bytes")
+        raise _over(url, f"{len(fetched.data):,} bytes", kind, limits)
     article = from_bytes(fetched.data, kind, url, limits, fetched.charset)
     return Article(article.text, replace(article.source, url=fetched.url))
 
@@ -108,7 +109,9 @@ def _from_stream(fh: BinaryIO, where: str, limits: Limits, size: int | None) -> 
 def _over(where: str, size: str, kind: str, limits: Limits) -> InputError:
     if kind == "text":
         return too_large(where, size)
-    return InputError(f"{where}: {size} is over the {limits.document_bytes:,}-byte limit for a web page, PDF or Word file")
+    if kind == "html":
+        return InputError(f"{where}: {size} is over the {limits.text_bytes:,}-byte limit for a web page")
+    return InputError(f"{where}: {size} is over the {limits.document_bytes:,}-byte limit for a PDF or Word file")
 
 
 def from_bytes(data: bytes, kind: str, where: str, limits: Limits = Limits(), charset: str | None = None) -> Article:

@@ -147,6 +147,17 @@ def test_text_files_stay_utf8_only(tmp_path, capsys):
     assert failure(capsys, path) == f"geomap: {path}: not UTF-8 text (bad byte at offset 9)"
 
 
+def test_a_page_over_the_text_limit_is_refused_unread(tmp_path, capsys, monkeypatch):
+    """Extracting a page costs more than linear time: a page is held to a text's 5 MB, not a PDF's 50 MB."""
+    path = tmp_path / "huge.html"
+    with path.open("wb") as fh:
+        fh.write(b"<!doctype html><html><body><p>Budapest</p>")
+        fh.truncate(5_000_001)
+    assert failure(capsys, path) == f"geomap: {path}: 5,000,001 bytes is over the 5,000,000-byte limit for a web page"
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(path.read_bytes())))
+    assert failure(capsys, "-") == "geomap: <stdin>: the input is over the 5,000,000-byte limit for a web page"
+
+
 def test_a_page_without_article_text_is_a_clear_error(tmp_path, capsys):
     path = tmp_path / "empty.html"
     path.write_text("<!doctype html><html><head><style>p{font-family:Arial}</style></head><body></body></html>")
