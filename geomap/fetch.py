@@ -8,8 +8,9 @@ is refused), and nothing a page links to is ever fetched.
 from __future__ import annotations
 
 import http.client
+import queue
 import socket
-import time
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -63,16 +64,38 @@ def _opener(url: str, redirects: int) -> urllib.request.OpenerDirector:
 
 
 def fetch(url: str, max_bytes: int, timeout: float, redirects: int) -> Fetched:
-    """The body at `url`: at most `max_bytes` (refused beyond), within `timeout` seconds in all."""
+    """The body at `url`: at most `max_bytes` (refused beyond), within `timeout` seconds in all.
+
+    A socket timeout bounds each read, not the whole: a server trickling its headers or body a byte
+    at a time would never be given up. So the fetch runs in a daemon thread, waited for `timeout`
+    seconds of wall-clock time; a fetch still running then is abandoned with the process."""
+    answer: queue.Queue[Fetched | BaseException] = queue.Queue(maxsize=1)
+
+    def run() -> None:
+        try:
+            answer.put(_fetch(url, max_bytes, timeout, redirects))
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            answer.put(exc)
+
+    threading.Thread(target=run, name=f"fetch {url}", daemon=True).start()
+    try:
+        outcome = answer.get(timeout=timeout)
+    except queue.Empty:
+        raise InputError(f"{url}: not fetched within {timeout:g} s") from None
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome
+
+
+def _fetch(url: str, max_bytes: int, timeout: float, redirects: int) -> Fetched:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"})
-    deadline = time.monotonic() + timeout
     try:
         with _opener(url, redirects).open(request, timeout=timeout) as response:
             length = response.headers.get("Content-Length", "")
             expected = int(length) if length.isdigit() else None
             if expected is not None and expected > max_bytes:
                 raise InputError(f"{url}: {expected:,} bytes is over the {max_bytes:,}-byte limit for a page")
-            data = _read(response, url, max_bytes, deadline, timeout)
+            data = _read(response, url, max_bytes)
             if expected is not None and len(data) < expected:  # urllib returns a short body silently
                 raise InputError(f"{url}: the connection closed after {len(data):,} of {expected:,} bytes")
             return Fetched(data, response.geturl(), response.headers.get_content_charset())
@@ -86,16 +109,14 @@ def fetch(url: str, max_bytes: int, timeout: float, redirects: int) -> Fetched:
         raise InputError(f"{url}: not a valid URL ({exc})") from None
 
 
-def _read(response, url: str, max_bytes: int, deadline: float, timeout: float) -> bytes:
-    """The body in chunks, so neither a huge body nor a slow trickle can outlast the budget."""
+def _read(response, url: str, max_bytes: int) -> bytes:
+    """The body in chunks, so a huge body is refused at the limit, never held whole."""
     chunks, size = [], 0
     while chunk := response.read(CHUNK):
         chunks.append(chunk)
         size += len(chunk)
         if size > max_bytes:
             raise InputError(f"{url}: the page is over the {max_bytes:,}-byte limit")
-        if time.monotonic() > deadline:
-            raise InputError(f"{url}: not fetched within {timeout:g} s")
     return b"".join(chunks)
 
 
@@ -106,5 +127,5 @@ def _reason(reason: object, host: str | None, timeout: float) -> str:
     if isinstance(reason, ConnectionRefusedError):
         return f"connection refused by {host}"
     if isinstance(reason, TimeoutError):
-        return f"no answer within {timeout:g} s"
+        return f"not fetched within {timeout:g} s"
     return f"cannot fetch ({getattr(reason, 'strerror', None) or reason or type(reason).__name__})"

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import suppress
 from typing import ClassVar
 
 import pytest
@@ -291,6 +292,8 @@ class _Site(http.server.BaseHTTPRequestHandler):
     routes: ClassVar[dict] = {}
 
     def do_GET(self):
+        if self.path.startswith("/trickle-"):
+            return self.trickle(self.path.removeprefix("/trickle-"))
         if self.path == "/slow":
             time.sleep(1.5)  # longer than the test's timeout
         status, headers, body = self.routes.get(self.path, (404, {}, b"not here"))
@@ -302,6 +305,17 @@ class _Site(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def trickle(self, part: str) -> None:
+        """A byte every 0.1 s for 5 s, in the headers or in the body: each read is quick, the whole never."""
+        self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n")
+        if part == "body":
+            self.wfile.write(b"Content-Length: 50\r\n\r\n")
+        with suppress(OSError):
+            for _ in range(50):
+                self.wfile.write(b"x" if part == "body" else b"X-Slow: 1\r\n")
+                self.wfile.flush()
+                time.sleep(0.1)
 
     def log_message(self, *args):  # quiet
         pass
@@ -383,9 +397,16 @@ def test_a_body_over_the_limit_is_refused_after_reading_the_limit(site):
 
 def test_a_server_that_does_not_answer_in_time_is_given_up(site):
     started = time.monotonic()
-    with pytest.raises(InputError, match=r"/slow: no answer within 0.5 s$"):
+    with pytest.raises(InputError, match=r"/slow: not fetched within 0.5 s$"):
         load(f"{site}/slow", Limits(timeout=0.5))
     assert time.monotonic() - started < 1.4
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_server_trickling_its_answer_is_given_up_at_the_deadline(site, part):
+    """The time limit is for the whole fetch: a server sending a byte at a time never outlasts it."""
+    with pytest.raises(InputError, match=rf"/trickle-{part}: not fetched within 1 s$"):
+        load(f"{site}/trickle-{part}", Limits(timeout=1))
 
 
 def test_a_closed_port_and_an_unknown_host_are_clear(capsys, monkeypatch):
