@@ -52,25 +52,38 @@ def html_encoding(data: bytes, declared: str | None) -> str:
             return name
     found = _META_CHARSET.search(data[:1024])
     label = declared or (found.group(1).decode("ascii") if found else None)
-    if label is None:
-        try:
-            data.decode("utf-8")
-            return "utf-8"
-        except UnicodeDecodeError:
-            return "windows-1252"
+    return (_text_encoding(label) if label else None) or _undeclared(data)
+
+
+def _text_encoding(label: str) -> str | None:
+    """The text encoding a label names; None for one unknown, or for a codec that is not a text
+    encoding ("rot13", "base64", "zlib"): a page is never decoded by those."""
     label = label.strip().lower()
     if label in _LEGACY_LATIN:
         return "windows-1252"
     try:
-        return codecs.lookup(label).name
+        codec = codecs.lookup(label)
     except LookupError:
-        return "utf-8"  # what a browser does with a label it does not know
+        return None
+    return codec.name if codec._is_text_encoding else None
+
+
+def _undeclared(data: bytes) -> str:
+    """The encoding of a page that declares none (or one unknown): UTF-8, else windows-1252."""
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        return "windows-1252"
 
 
 def decode_html(data: bytes, declared: str | None = None) -> str:
     """The page as text; bytes its encoding cannot read become U+FFFD, as in a browser."""
-    encoding = html_encoding(data, declared)
-    return data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    try:
+        text = data.decode(html_encoding(data, declared), errors="replace")
+    except UnicodeError:  # "idna", "punycode", "undefined": text codecs that fail whatever the error handler
+        text = data.decode(_undeclared(data), errors="replace")
+    return text.removeprefix("\ufeff")
 
 
 def html_article(html: str, where: str, max_bytes: int) -> Article:

@@ -142,6 +142,17 @@ def test_a_declared_charset_is_honoured(geoparser, tmp_path):
     assert {"Zürich", "Málaga"} <= places_of(geoparser, article)
 
 
+@pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "uu", "idna", "punycode", "undefined"])
+def test_a_charset_that_is_no_text_encoding_is_read_as_none_declared(tmp_path, charset):
+    from geomap.documents import decode_html
+
+    body = ["Snow closed the passes above Zürich, said the forecasters on Monday morning."]
+    path = tmp_path / "page.html"
+    path.write_bytes(news_page(body, charset=charset).encode("utf-8"))
+    assert body[0] in load(str(path)).text
+    assert "Zürich" in decode_html(news_page(body, charset="").encode("utf-8"), declared=charset)
+
+
 def test_text_files_stay_utf8_only(tmp_path, capsys):
     path = tmp_path / "latin1.txt"
     path.write_bytes("Snow in Zürich.".encode("latin-1"))
