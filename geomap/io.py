@@ -226,13 +226,21 @@ def _record(data: dict, where: str, number: int) -> Record:
 
 def refuse_overwriting(inputs: Iterable[str | Path | None], outputs: Iterable[Path | None]) -> None:
     """Refuse, before any work, an output that is one of the inputs: by name, symbolic link or hard link."""
-    sources = [Path(i) for i in inputs if i is not None and str(i) != "-" and Path(i).exists()]
+    sources = [Path(i) for i in inputs if i is not None and str(i) != "-" and _exists(Path(i), InputError)]
     for output in outputs:
-        if output is None or not output.exists():
+        if output is None or not _exists(output, OutputError):
             continue
         for source in sources:
             if os.path.samefile(output, source):
                 raise InputError(f"{output}: is the input {source}; refusing to overwrite it (choose another output)")
+
+
+def _exists(path: Path, error: type[InputError | OutputError]) -> bool:
+    """Whether `path` exists; a name the system cannot take (over 255 bytes) is that error, naming it."""
+    try:
+        return path.exists()
+    except OSError as exc:
+        raise error(f"{path}: cannot use this file name ({exc.strerror})") from None
 
 
 _TEMPORARY = re.compile(r"(?P<pid>\d+)\.[0-9a-f]{8}|[a-z0-9_]{8}")

@@ -40,6 +40,8 @@ def load_nlp(model: str = DEFAULT_MODEL, gazetteer_path: Path | None = None) -> 
         nlp = spacy.load(model, exclude=UNNEEDED)
     except OSError as exc:
         raise ModelError(f"{model}: spaCy pipeline not installed ({str(exc).splitlines()[0]})") from None
+    except ValueError as exc:  # spaCy's own errors for a broken folder (meta.json without "lang", a bad config)
+        raise ModelError(f"{model}: not a usable spaCy pipeline ({str(exc).splitlines()[0]})") from None
     if nlp.lang != "en":
         raise ModelError(f"{model}: not an English pipeline (language {nlp.lang!r})")
     if "ner" not in nlp.pipe_names:

@@ -94,3 +94,20 @@ def test_gazetteer_import_accepts_or_names_the_bad_line(tmp_path_factory, rows):
     else:
         for entry in entries:
             assert -90 <= entry.place.lat <= 90 and -180 <= entry.place.lon <= 180 and entry.place.name
+
+
+def test_a_model_folder_without_a_language_is_a_model_error(tmp_path):
+    (tmp_path / "meta.json").write_text("{}")
+    result = run("extract", str(SEED), "--model", str(tmp_path))
+    assert result.returncode == 4 and one_line(result).startswith(f"geomap: {tmp_path}: not a usable spaCy pipeline")
+
+
+def test_a_file_name_too_long_for_the_system_is_named_with_its_exit_code(tmp_path):
+    """Over 255 bytes a name cannot exist: Path.exists() raises instead of answering."""
+    long = tmp_path / ("a" * 300)
+    for args, code, name in [(("extract", f"{long}.txt"), 2, f"{long}.txt"),
+                             (("map", str(SEED), "-o", f"{long}.html"), 5, f"{long}.html"),
+                             (("map", str(SEED), "-o", str(tmp_path / "m.html"), "--geojson", f"{long}.json"), 5,
+                              f"{long}.json")]:
+        result = run(*args)
+        assert (result.returncode, one_line(result).startswith(f"geomap: {name}: ")) == (code, True), args
