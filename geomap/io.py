@@ -116,6 +116,9 @@ def _read_parquet(fh: BinaryIO, path: Path, skip_bad: bool, report) -> Iterator[
                 if not isinstance(text, str):
                     _skip(InputError(f"{path}: row {number}: \"text\" is not a string"), skip_bad, report)
                     continue
+                if len(text) > MAX_TEXT_BYTES or len(text.encode("utf-8")) > MAX_TEXT_BYTES:  # as a JSON Lines line
+                    _skip(too_large(f"{path}: row {number}", "its text"), skip_bad, report)
+                    continue
                 ident = data["id"][i] if "id" in data and data["id"][i] is not None else number
                 yield Record(str(ident), text)
 

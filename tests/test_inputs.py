@@ -202,3 +202,21 @@ def test_a_closed_pipe_ends_the_run_quietly():
     process.stdout.close()  # `| head` that has already gone
     stderr = process.stderr.read()
     assert process.wait(timeout=120) == 141 and stderr == ""
+
+
+def test_a_parquet_row_over_the_limit_is_refused_or_skipped_like_a_jsonl_line(tmp_path):
+    """A few hundred KB of Parquet can hold a text of many MB: each row is held to an article's limit."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    import pyarrow
+
+    from geomap.errors import InputError
+    from geomap.io import read_records
+
+    src = tmp_path / "in.parquet"
+    texts = ["Rain in Oslo.", "x" * (MAX_TEXT_BYTES + 1), "Snow in Bergen."]
+    pq.write_table(pyarrow.table({"id": ["a", "b", "c"], "text": texts}), src)
+    with pytest.raises(InputError, match=rf"^{src}: row 2: its text is over the {MAX_TEXT_BYTES:,}-byte limit"):
+        list(read_records(str(src)))
+    skipped: list[str] = []
+    assert [r.id for r in read_records(str(src), skip_bad=True, report=skipped.append)] == ["a", "c"]
+    assert [line.split(": ")[1] for line in skipped] == ["row 2"]
