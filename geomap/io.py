@@ -56,10 +56,14 @@ def open_regular(path: str, what: str) -> BinaryIO:
     mode = os.fstat(fd).st_mode
     if not stat.S_ISREG(mode):
         os.close(fd)
-        kind = ("a directory" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
-                else "a socket" if stat.S_ISSOCK(mode) else "a device")
-        raise InputError(f"{path}: is {kind}, not {what}")
+        raise InputError(f"{path}: is {_kind(mode)}, not {what}")
     return os.fdopen(fd, "rb")
+
+
+def _kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    return ("a directory" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "a device")
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,10 +232,17 @@ def _record(data: dict, where: str, number: int) -> Record:
 
 
 def refuse_overwriting(inputs: Iterable[str | Path | None], outputs: Iterable[Path | None]) -> None:
-    """Refuse, before any work, an output that is one of the inputs: by name, symbolic link or hard link."""
+    """Refuse, before any work, an output that is one of the inputs (by name, symbolic link or hard
+    link), "-" as an output, and one file named as two outputs."""
     sources = [Path(i) for i in inputs if i is not None and str(i) != "-" and _exists(Path(i), InputError)]
-    for output in outputs:
-        if output is None or not _exists(output, OutputError):
+    named = [output for output in outputs if output is not None]
+    if any(str(output) == "-" for output in named):
+        raise InputError("-: an output is written to a file, not standard output; give a file name")
+    for i, output in enumerate(named):
+        if any(os.path.realpath(output) == os.path.realpath(other) for other in named[:i]):
+            raise InputError(f"{output}: given as two outputs; give each its own file name")
+    for output in named:
+        if not _exists(output, OutputError):
             continue
         for source in sources:
             if os.path.samefile(output, source):
@@ -290,13 +301,28 @@ def _mode(path: Path) -> int | None:
         return None
 
 
+def _output_target(path: Path) -> Path:
+    """The file an output replaces: a symbolic link's target (the link itself is kept), and, if it
+    exists, only a regular file: a FIFO, device or socket is never replaced by a file."""
+    try:
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{path}: is a directory; give a file name")
+    if not stat.S_ISREG(mode):
+        raise OutputError(f"{path}: is {_kind(mode)}, not a regular file; refusing to replace it")
+    return target
+
+
 @contextmanager
 def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     """Write to a temporary file beside `path` and rename it into place only on success; a file
     replaced keeps its mode, a new one gets what the umask allows."""
-    target = Path(path)
-    if target.is_dir():
-        raise OutputError(f"{target}: is a directory; give a file name")
+    target = _output_target(Path(path))
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         _remove_stale_temporaries(target)

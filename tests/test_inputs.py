@@ -3,6 +3,7 @@ documented exit code and one line naming the file (and line), within bounded mem
 
 import json
 import os
+import re
 import resource
 import stat
 import subprocess
@@ -220,3 +221,33 @@ def test_a_parquet_row_over_the_limit_is_refused_or_skipped_like_a_jsonl_line(tm
     skipped: list[str] = []
     assert [r.id for r in read_records(str(src), skip_bad=True, report=skipped.append)] == ["a", "c"]
     assert [line.split(": ")[1] for line in skipped] == ["row 2"]
+
+
+def test_an_output_that_is_a_pipe_or_device_is_refused_and_a_link_is_written_through(tmp_path):
+    """A FIFO, device or socket named as an output stays what it is; a symbolic link stays a link."""
+    from geomap.errors import OutputError
+
+    fifo = tmp_path / "out.html"
+    os.mkfifo(fifo)
+    device_link = tmp_path / "null.html"
+    device_link.symlink_to("/dev/null")
+    for path, kind in ((fifo, "a named pipe (FIFO)"), (device_link, "a device")):
+        with pytest.raises(OutputError, match=re.escape(f"{path}: is {kind}, not a regular file")):
+            write_text(path, "map")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and stat.S_ISCHR(os.stat(device_link).st_mode)
+    real, link = tmp_path / "real.json", tmp_path / "link.json"
+    real.write_text("old")
+    link.symlink_to(real)
+    write_text(link, "new")
+    assert link.is_symlink() and real.read_text() == "new"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["map", "article.txt", "-o", "map.html", "--geojson", "map.html"], "map.html: given as two outputs"),
+    (["map", "article.txt", "-o", "map.html", "--geojson", "sub/../map.html"], "sub/../map.html: given as two outputs"),
+    (["extract", "article.txt", "-o", "-"], "-: an output is written to a file, not standard output"),
+])
+def test_one_file_as_two_outputs_and_dash_as_an_output_are_refused(inputs, args, message):
+    result = subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, text=True, cwd=inputs)
+    assert result.returncode == 2 and one_line(result).startswith(f"geomap: {message}")
+    assert not (inputs / "map.html").exists() and not (inputs / "-").exists()
