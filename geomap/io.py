@@ -257,19 +257,19 @@ def _exists(path: Path, error: type[InputError | OutputError]) -> bool:
         raise error(f"{path}: cannot use this file name ({exc.strerror})") from None
 
 
-_TEMPORARY = re.compile(r"(?P<pid>\d+)\.[0-9a-f]{8}|[a-z0-9_]{8}")
-"""The middle of a temporary output's name: the writing process and a random tag; or mkstemp's
-eight characters, as geomap wrote them before it named the process."""
+_TEMPORARY = re.compile(r"(?P<pid>\d+)\.[0-9a-f]{8}")
+"""The middle of a temporary output's name: the writing process and a random tag. Nothing else is
+ours to remove, whatever it looks like."""
 
 
 def _remove_stale_temporaries(target: Path) -> None:
-    """Temporary files that killed runs left beside `target`: their process is gone, or unknown."""
+    """Temporary files that killed runs left beside `target`: named after a process that is gone."""
     prefix = f".{target.name}."
     for entry in os.scandir(target.parent):
         if not (entry.name.startswith(prefix) and entry.name.endswith(".tmp")):
             continue
         found = _TEMPORARY.fullmatch(entry.name[len(prefix):-len(".tmp")])
-        if found and (found["pid"] is None or not _running(int(found["pid"]))):
+        if found and not _running(int(found["pid"])):
             with suppress(OSError):  # another run removed it first, or it is not ours to remove
                 os.unlink(entry.path)
 

@@ -70,13 +70,13 @@ def test_temporaries_of_killed_runs_are_cleaned_and_live_ones_kept(tmp_path):
     finished = subprocess.Popen([sys.executable, "-c", "pass"])
     finished.wait()
     dead = tmp_path / f".out.json.{finished.pid}.0badc0de.tmp"
-    legacy = tmp_path / ".out.json.k2j_8x0q.tmp"  # mkstemp's name, from geomap before it named the process
+    users = tmp_path / ".out.json.abcdefgh.tmp"  # eight characters as mkstemp writes them: maybe not geomap's
     live = tmp_path / f".out.json.{os.getpid()}.0123abcd.tmp"
     unrelated = tmp_path / ".out.json.my-notes.tmp"
-    for path in (dead, legacy, live, unrelated):
+    for path in (dead, users, live, unrelated):
         path.write_text("partial")
     write_text(tmp_path / "out.json", "{}")
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, unrelated.name, "out.json"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([users.name, live.name, unrelated.name, "out.json"])
 
 
 def test_outputs_keep_their_mode_and_new_ones_follow_the_umask(tmp_path):
