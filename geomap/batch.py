@@ -42,6 +42,8 @@ CHUNK = 16
 """Documents per task sent to a worker: large enough to batch through spaCy, small enough to balance."""
 DOC_TIMEOUT = 120.0
 """Seconds one document may take by default: generous, since a long article's NER alone takes seconds."""
+MAX_DOC_TIMEOUT = 86_400
+"""The longest --doc-timeout (a day): beyond it, or infinite, the timer cannot be set (OverflowError)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,8 +303,9 @@ def extract(records: Iterable[Record], job: Job, workers: int = 1, engine: str =
             scheduler: str | None = None, doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[Outcome]:
     """A document (or a failure) for each record, in order, on the chosen engine; a document taking
     longer than `doc_timeout` seconds (None: no limit) becomes a failure."""
-    if doc_timeout is not None and not doc_timeout > 0:
-        raise InputError(f"--doc-timeout must be a positive number of seconds, not {doc_timeout:g}")
+    if doc_timeout is not None and not 0 < doc_timeout <= MAX_DOC_TIMEOUT:  # nan and inf fail too
+        raise InputError(f"--doc-timeout must be a positive number of seconds, at most {MAX_DOC_TIMEOUT:,} "
+                         f"(a day), not {doc_timeout:g}")
     chunks = _chunks(records)
     if engine == "dask":
         yield from _dask(chunks, job, workers, scheduler, doc_timeout)

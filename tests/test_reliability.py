@@ -111,3 +111,15 @@ def test_a_file_name_too_long_for_the_system_is_named_with_its_exit_code(tmp_pat
                               f"{long}.json")]:
         result = run(*args)
         assert (result.returncode, one_line(result).startswith(f"geomap: {name}: ")) == (code, True), args
+
+
+def test_a_doc_timeout_that_is_not_finite_or_absurd_is_refused(tmp_path):
+    """An infinite or huge timeout cannot set the timer: every document would fail (OverflowError)."""
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"id": 1, "text": "Oslo."}\n')
+    out = tmp_path / "out.jsonl"
+    for value in ("inf", "nan", "1e300", "86401"):
+        result = run("extract", "--jsonl", str(src), "-o", str(out), "--doc-timeout", value)
+        assert result.returncode == 2, value
+        assert "--doc-timeout must be a positive number of seconds, at most 86,400" in one_line(result)
+        assert not out.exists()
