@@ -135,7 +135,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _say(message: str) -> None:
-    print(f"geomap: {message}", file=sys.stderr)
+    """A note on stderr; names and ids in it are the user's, so control characters are shown escaped."""
+    print(f"geomap: {printable(message)}", file=sys.stderr)
 
 
 def _setup(args):
@@ -262,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     except GeomapError as exc:
         if args.debug:
             raise
-        print(f"geomap: {exc}", file=sys.stderr)
+        _say(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("geomap: interrupted", file=sys.stderr)
@@ -270,6 +271,5 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: still one line, and the traceback with --debug
         if args.debug:
             raise
-        print(f"geomap: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              file=sys.stderr)
+        _say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         return 70

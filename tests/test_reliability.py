@@ -123,3 +123,16 @@ def test_a_doc_timeout_that_is_not_finite_or_absurd_is_refused(tmp_path):
         assert result.returncode == 2, value
         assert "--doc-timeout must be a positive number of seconds, at most 86,400" in one_line(result)
         assert not out.exists()
+
+
+def test_control_characters_in_messages_are_shown_escaped_not_obeyed(tmp_path, capsys):
+    """A file name or record id may carry terminal escapes (OSC, CSI): stderr shows them, never sends them."""
+    from geomap.cli import _say
+
+    name = tmp_path / "a\x1b]0;owned\x07\x1b[2J.txt"
+    result = run("extract", str(name))
+    assert result.returncode == 2
+    line = one_line(result)
+    assert "\x1b" not in line and "\x07" not in line and "\\x1b]0;owned\\x07\\x1b[2J.txt: no such file" in line
+    _say("in.jsonl: document \x1b[31mred\x1b[0m\n: failed")  # how a failed record's id is reported
+    assert capsys.readouterr().err == "geomap: in.jsonl: document \\x1b[31mred\\x1b[0m\\n: failed\n"
