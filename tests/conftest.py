@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,12 @@ def geoparser(gazetteer):
 @pytest.fixture(scope="session")
 def seed_document(geoparser):
     return geoparser.parse(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def gazetteer_copy(gazetteer, tmp_path) -> Path:
+    """A copy of the built gazetteer that a test may change (import into, add to)."""
+    target = tmp_path / "gaz" / "geomap.sqlite"
+    target.parent.mkdir()
+    shutil.copyfile(gazetteer.path, target)
+    return target

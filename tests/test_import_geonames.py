@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -110,14 +109,6 @@ def test_places_already_there_are_left_as_they_are(dump):
     lines, added, known = geonames_dump.import_dump(db, dump, frozenset("PH"), 0)
     assert (lines, added, known) == (3, 2, 1)
     assert db.execute("SELECT name, feature FROM places WHERE geonameid = 99000001").fetchone() == ("Kept", "capital")
-
-
-@pytest.fixture
-def gazetteer_copy(gazetteer, tmp_path) -> Path:
-    target = tmp_path / "gaz" / "geomap.sqlite"
-    target.parent.mkdir()
-    shutil.copyfile(gazetteer.path, target)
-    return target
 
 
 def test_imported_village_is_found_in_an_article(dump, gazetteer_copy, tmp_path, capsys):

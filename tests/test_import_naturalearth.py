@@ -156,14 +156,6 @@ def test_a_broken_layer_is_an_input_error(tmp_path):
         naturalearth.entries(tmp_path)
 
 
-@pytest.fixture
-def gazetteer_copy(gazetteer, tmp_path) -> Path:
-    target = tmp_path / "gaz" / "geomap.sqlite"
-    target.parent.mkdir()
-    shutil.copyfile(gazetteer.path, target)
-    return target
-
-
 def test_import_is_searchable_counted_and_recorded(shapefiles, gazetteer_copy, capsys):
     before = Gazetteer(gazetteer_copy).info()
     assert main(["gazetteer", "import", "naturalearth", str(shapefiles), "--gazetteer", str(gazetteer_copy)]) == 0
