@@ -394,3 +394,12 @@ def test_a_name_in_capitals_after_capitals_or_opening_a_line_is_still_a_place():
     assert [m.text for m in Recogniser(ACRONYMS).mentions(doc)] == ["MURRAY", "Wash.", "Louisville"]
     doc = doc_with("Talks in Louisville.\nMURRAY and Tunisia signed.", ("Louisville", "GPE"), ("MURRAY", "GPE"))
     assert "MURRAY" in [m.text for m in Recogniser(ACRONYMS).mentions(doc)]
+
+
+def test_a_place_leading_an_office_named_for_it_is_the_place():
+    """"the Slidell Fire Department": an office is named for its place, so a small town leads it
+    without a cue; a company's name ("Slidell Motors") holds no office word and stays the company's."""
+    doc = doc_with("The Slidell Fire Department met. Slidell Motors closed.",
+                   ("The Slidell Fire Department", "ORG"), ("Slidell Motors", "ORG"))
+    assert [m[0] for m in run(rules.known_names, doc)] == ["Slidell"]
+    assert run(rules.known_names, doc_with("Slidell Motors closed.", ("Slidell Motors", "ORG"))) == []

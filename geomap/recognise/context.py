@@ -70,6 +70,8 @@ class Words:
     """Words after a name that do ("Sava river")."""
     qualifiers: frozenset[str]
     """Words between a place and the area it is in ("Paris, Texas", "Springfield in Illinois")."""
+    offices: frozenset[str]
+    """Words of a public office named for its place ("Huntsville Fire Department", "Abuja Chamber")."""
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -78,7 +80,8 @@ class Words:
             "connectors", "generic_words", "cue_words", "common_words", "joins", "possessives"))
         feature = rows("feature_cues", language)
         return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)
-                             for position in ("before", "after")), words("qualifier_words", language))
+                             for position in ("before", "after")), words("qualifier_words", language),
+                   words("office_words", language))
 
     @property
     def inner(self) -> frozenset[str]:
@@ -143,6 +146,19 @@ def title_case_lines(tokens: list[Token]) -> bytearray:
     return flags
 
 
+def office_starts(tokens: list[Token], ents: list[Span], labels: Labels, words: Words) -> set[int]:
+    """The first word (after "the") of each organisation the NER finds whose later words name a
+    public office ("the Abuja Chamber of Commerce", "Cauvery Water Regulation Committee", "Port of
+    Rotterdam"): such an office is named for its place, so a known name leading it is that place.
+    "Bank of America" and "Real Madrid" hold no office word and are left alone."""
+    starts = set()
+    for ent in ents:
+        start = ent.start + (tokens[ent.start].lower_ == "the")
+        if ent.label_ in labels.organisation and any(t.lower_ in words.offices for t in tokens[start + 1:ent.end]):
+            starts.add(start)
+    return starts
+
+
 def by_start(proposals: dict[tuple[int, int], str]) -> dict[int, list[tuple[int, str]]]:
     """The proposals' (end, key) by start token, each list in the proposals' own order."""
     starting: dict[int, list[tuple[int, str]]] = {}
@@ -177,6 +193,8 @@ class Context:
     """Words of the people the text names in full ("Narendra Modi"): alone, "Modi" is the person."""
     headline: bytearray
     """Per token, whether its line is in Title Case (`title_case_lines`)."""
+    office_starts: set[int]
+    """Where an organisation named for a place begins (`office_starts`)."""
     _trust: dict[str, tuple[Trust, bool]] = field(default_factory=dict)
 
     @classmethod
@@ -195,7 +213,7 @@ class Context:
             {i: ent for ent in ents for i in range(ent.start, ent.end)},
             {t.text for t in tokens if t.is_lower},
             {t.lower_ for e in ents if e.label_ in labels.person and len(e) > 1 and not headline[e.start] for t in e},
-            headline,
+            headline, office_starts(tokens, ents, labels, words),
         )
 
     def fame(self, key: str) -> Fame:
@@ -255,7 +273,9 @@ class Context:
         return False
 
     def cued(self, start: int) -> bool:
-        return start > 0 and self.tokens[start - 1].lower_ in self.words.cues
+        """A cue word before the name ("in Pskov"), or an office after it ("Huntsville Fire
+        Department"): either announces a place."""
+        return start in self.office_starts or (start > 0 and self.tokens[start - 1].lower_ in self.words.cues)
 
     def entities(self, start: int, end: int) -> set[Span]:
         return {self.entity_at[i] for i in range(start, end) if i in self.entity_at}

@@ -161,8 +161,9 @@ def common_word(ctx: Context, start: int, end: int, rank: int, cued: bool) -> bo
 
 
 def inside_longer_name(ctx: Context, start: int, end: int, fame: Fame) -> bool:
-    """Part of a longer entity ("ICARO Media Group"): only a country or a large town stands out."""
-    inside = any(e.start < start or e.end > end for e in ctx.entities(start, end))
+    """Part of a longer entity ("ICARO Media Group"): only a country or a large town stands out,
+    or a name leading an office named for it ("Cavan County Council")."""
+    inside = start not in ctx.office_starts and any(e.start < start or e.end > end for e in ctx.entities(start, end))
     return inside and fame.rank < Rank.COUNTRY and fame.population < ctx.settings.min_population
 
 
