@@ -403,3 +403,11 @@ def test_a_place_leading_an_office_named_for_it_is_the_place():
                    ("The Slidell Fire Department", "ORG"), ("Slidell Motors", "ORG"))
     assert [m[0] for m in run(rules.known_names, doc)] == ["Slidell"]
     assert run(rules.known_names, doc_with("Slidell Motors closed.", ("Slidell Motors", "ORG"))) == []
+
+
+def test_an_organisation_named_as_a_building_is_a_place():
+    """"Barclays Center", "Royal Street": the NER calls them organisations, their last word says building;
+    a company ("Barclays Bank") or a one-word organisation stays the organisation's."""
+    doc = doc_with("Fans left the Barclays Center for Royal Street. Barclays Bank and Hospital said no.",
+                   ("the Barclays Center", "ORG"), ("Royal Street", "ORG"), ("Barclays Bank", "ORG"), ("Hospital", "ORG"))
+    assert [m[0] for m in run(rules.building_entities, doc)] == ["Barclays Center", "Royal Street"]

@@ -72,6 +72,8 @@ class Words:
     """Words between a place and the area it is in ("Paris, Texas", "Springfield in Illinois")."""
     offices: frozenset[str]
     """Words of a public office named for its place ("Huntsville Fire Department", "Abuja Chamber")."""
+    buildings: frozenset[str]
+    """Last words of a building's name ("Barclays Center", "Cloverhill District Court")."""
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -81,7 +83,7 @@ class Words:
         feature = rows("feature_cues", language)
         return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)
                              for position in ("before", "after")), words("qualifier_words", language),
-                   words("office_words", language))
+                   words("office_words", language), words("building_words", language))
 
     @property
     def inner(self) -> frozenset[str]:

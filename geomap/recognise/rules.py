@@ -75,6 +75,17 @@ def adjective_entities(ctx: Context, found: Found) -> None:
                 found.take(s, e, MentionKind.DEMONYM, key)
 
 
+def building_entities(ctx: Context, found: Found) -> None:
+    """An organisation the NER finds whose name ends in a building's word ("Barclays Center",
+    "Northwestern Memorial Hospital", "Royal Street") is also the building, a place; the resolver
+    places it where its qualifier, a name inside it or the town named before it is."""
+    for ent in ctx.ents:
+        if ent.label_ in ctx.labels.organisation and ent.end - ent.start > 1:
+            s, e = trim(ctx.tokens, ent.start, ent.end, ctx.words)
+            if e - s > 1 and ctx.tokens[e - 1].lower_ in ctx.words.buildings and not uncapitalised(ctx, s, e):
+                found.take(s, e, MentionKind.TOPONYM, fold(ctx.doc[s:e].text))
+
+
 def split(ctx: Context, ent: Span) -> list[tuple[int, int]]:
     """An entity like "Paris, Texas" is two places; each part is trimmed."""
     parts, start = [], ent.start
@@ -333,6 +344,7 @@ def qualify(text: str, mentions: list[Mention], words: Words) -> list[Mention]:
 RULES: tuple[Rule, ...] = (
     Rule("ner_place", "ner", place_entities),
     Rule("ner_demonym", "ner", adjective_entities),
+    Rule("ner_building", "ner", building_entities),
     Rule(FEATURE_SIGN_RULE, "gazetteer", evident_features),
     Rule("known_name", "gazetteer", known_names),
     Rule("one_sense", "gazetteer", one_sense),
