@@ -39,11 +39,11 @@ MAX_LAYER_BYTES = 512 * 1024 * 1024
 RIVER_GAP = 0.02
 """Degrees; river segments whose ends are this near are one stretch."""
 SUPPLEMENT_REACH = 0.5
+"""Degrees; a supplement's feature this near a world-layer feature of the same kind and name is that feature."""
 MINOR_SCALERANK = 7
 """Rivers and lakes less prominent than this (and those of the regional supplements) are minor."""
 SAME_PLACE_REACH = 2.0
 """Degrees; features sharing a Wikidata id farther apart than this are kept as two places."""
-"""Degrees; a supplement's feature this near a world-layer feature of the same kind and name is that feature."""
 
 
 @dataclass(frozen=True, slots=True)

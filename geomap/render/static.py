@@ -375,7 +375,7 @@ def _map(axes, frame: Frame, view: dict) -> None:
             axes.add_artist(PathPatch(path, facecolor=LAND, edgecolor=BORDER, linewidth=0.3, zorder=1))
     colours = {layer["name"]: layer["colour"] for layer in view["layers"]}
     for place in sorted((p for p in view["places"] if p["outline"]), key=lambda p: -p["area"]):
-        faint = place["layer"] == ADJECTIVE_LAYER
+        faint = place["faint"]
         path = _path(shapely.geometry.shape(place["outline"]), frame)
         if path is not None:
             colour, line = colours[place["layer"]], place["shape"] == "line"

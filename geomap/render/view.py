@@ -167,10 +167,12 @@ def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: 
     shape = KINDS[place.feature].shape
     outline = geometry is not None and shape != Shape.CIRCLE
     limit = MAX_QUOTES if len(articles) == 1 else QUOTES_PER_ARTICLE
+    layer = _layer(place, resolutions)
     view = {
         "name": place.name,
         "where": _where(place, gazetteer),
-        "layer": _layer(place, resolutions),
+        "layer": layer,
+        "faint": layer == ADJECTIVE_LAYER,
         "lat": place.lat,
         "lon": place.lon,
         "mentions": len(resolutions),

@@ -101,7 +101,7 @@
 
   function shapeFor(place, colour, pane, byArticles) {
     if (place.outline) {
-      var faint = place.layer === "Named only as adjective", line = place.shape === "line";
+      var faint = place.faint, line = place.shape === "line";
       return L.geoJSON(place.outline, {
         pane: pane,
         style: function () {
@@ -116,9 +116,9 @@
     });
   }
 
-  function paneFor(map, place) {
+  function paneFor(place) {
     if (!place.outline) return "geomapPoints";
-    return place.layer === "Named only as adjective" ? "geomapFaint" : "geomapAreas";
+    return place.faint ? "geomapFaint" : "geomapAreas";
   }
 
   function makePanes(map) {
@@ -178,7 +178,7 @@
     // Largest areas first, so smaller ones lie on top of them and take the clicks.
     var ordered = view.places.slice().sort(function (a, b) { return b.area - a.area; });
     ordered.forEach(function (place) {
-      var shape = shapeFor(place, colours[place.layer], paneFor(map, place), view.articles.length > 1);
+      var shape = shapeFor(place, colours[place.layer], paneFor(place), view.articles.length > 1);
       shape.bindPopup(function () { return popupContent(place, view, shown); }, {maxWidth: 360, autoPanPadding: [10, 10]});
       shape.bindTooltip(function () { return tooltipContent(place); }, {sticky: true});
       shape.addTo(groups[place.layer]);
