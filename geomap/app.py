@@ -15,12 +15,12 @@ from geomap.errors import GazetteerError, InputError
 from geomap.gazetteer import download, extend, imports
 from geomap.gazetteer.build import build, edit, stderr_progress, writing
 from geomap.gazetteer.paths import default_db, user_dir
-from geomap.gazetteer.schema import store_entries
+from geomap.gazetteer.database import store_entries
 from geomap.gazetteer import open_gazetteer, shared_gazetteer
 from geomap.model import Article, Document, Place
 from geomap.render.map import GeoMap
 from geomap.render.view import MapOptions, MappedArticle, default_title, prepare_many
-from geomap.schema import Failure, Outcome, to_geojson
+from geomap.formats import Failure, Outcome, to_geojson
 
 DEFAULT_OUTPUTS = Path("outputs")
 Report = Callable[[str], None]
@@ -99,7 +99,7 @@ def extract_jsonl(setup: Setup, path: str, output: Path, batch: Batch, report: R
     Parquet for .parquet), written atomically; returns the documents that failed."""
     from geomap.batch import progress
     from geomap.io import ParquetLines, atomic_writer
-    from geomap.schema import parquet_row, to_json
+    from geomap.formats import parquet_row, to_json
 
     setup.refuse_overwriting([path], [output])
     parquet = output.suffix.lower() == ".parquet"

@@ -34,7 +34,7 @@ from typing import TypeVar
 from geomap.errors import GeomapError, InputError
 from geomap.io import Record
 from geomap.model import Document
-from geomap.schema import Failure, Outcome
+from geomap.formats import Failure, Outcome
 
 T = TypeVar("T")
 

@@ -177,7 +177,7 @@ def cmd_map(args) -> int:
 def cmd_extract(args) -> int:
     from geomap.app import extract_jsonl, parse_articles
     from geomap.io import write_text
-    from geomap.schema import to_geojson, to_json
+    from geomap.formats import to_geojson, to_json
 
     setup = _setup(args)
     if args.jsonl:

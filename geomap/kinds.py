@@ -65,10 +65,6 @@ class Trust(str, Enum):
     """The place: people and companies seldom share the name."""
 
 
-FEATURE_SIGN_RULE = "evident_feature"
-"""The recognition rule whose mentions the text points at as a feature ("the Sava"): the resolver
-gives their readings of a kind trusted with a sign (`Trust`) the `feature_sign` weight."""
-
 ALL_HINTS = frozenset(Hint)
 COUNTRY_ONLY = frozenset({Hint.COUNTRY})
 
@@ -172,5 +168,3 @@ LAYERS = {
 """Map layers in legend order, with their colours."""
 
 
-def kind(feature: Feature) -> Kind:
-    return KINDS[feature]

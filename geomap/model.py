@@ -77,6 +77,9 @@ class Mention:
     """Who proposed it: "ner" (the statistical model) or "gazetteer" (the name matcher)."""
     rule: str = ""
     """The recognition rule that took it (`geomap.recognise.rules.RULES`)."""
+    feature_sign: bool = False
+    """The text points at it as a feature ("the Danube", "Sava river"): the resolver favours the
+    readings of a kind trusted with a sign (`geomap.kinds.Trust.SIGN`)."""
 
     @property
     def key(self) -> str:

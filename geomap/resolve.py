@@ -24,9 +24,9 @@ from geomap.errors import InputError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import Gazetteer
 from geomap.geodesy import distance_km
-import geomap.schema  # noqa: F401  (Docs carrying these values serialise)
-from geomap.component import GazetteerComponent
-from geomap.kinds import FEATURE_SIGN_RULE, KINDS, Area, Hint, Trust
+import geomap.formats  # noqa: F401  (Docs carrying these values serialise)
+from geomap.spacy_support import GazetteerComponent
+from geomap.kinds import KINDS, Area, Hint, Trust
 from geomap.model import Candidate, Feature, Mention, MentionKind, Place, Resolution
 
 
@@ -363,7 +363,7 @@ class Resolver(GazetteerComponent):
         name: place}, `preferred`): the user's choice for a name, a candidate with a strong prior."""
         s = self.settings
         readings: dict[tuple[MentionKind, str, str, bool], int] = {}
-        reading_of = [readings.setdefault((m.kind, m.key, m.qualifier, m.rule == FEATURE_SIGN_RULE), len(readings))
+        reading_of = [readings.setdefault((m.kind, m.key, m.qualifier, m.feature_sign), len(readings))
                       for m in mentions]
         first = {r: i for i, r in reversed(list(enumerate(reading_of)))}
         reading_cands, narrowed = zip(*(self._qualified(mentions[first[r]], prefer or {})

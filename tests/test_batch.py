@@ -7,7 +7,7 @@ from conftest import SHARED
 from geomap import batch
 from geomap.cli import main
 from geomap.io import Record
-from geomap.schema import to_json
+from geomap.formats import to_json
 
 GOLD = SHARED / "eval" / "gold" / "geowebnews.jsonl"
 

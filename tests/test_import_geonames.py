@@ -15,7 +15,7 @@ import pytest
 from geomap.cli import main
 from geomap.errors import InputError
 from geomap.gazetteer import geonames_dump, imports
-from geomap.gazetteer.schema import SCHEMA
+from geomap.gazetteer.database import SCHEMA
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Feature
 

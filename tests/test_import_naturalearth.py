@@ -24,7 +24,7 @@ from geomap.cli import main
 from geomap.errors import GazetteerError, InputError
 from geomap.gazetteer import download, imports, naturalearth
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.schema import SCHEMA
+from geomap.gazetteer.database import SCHEMA
 from geomap.gazetteer.store import Gazetteer
 from geomap.geodesy import distance_km
 from geomap.model import Feature

@@ -5,7 +5,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geomap.schema import to_json
+from geomap.formats import to_json
 
 PLACES = st.sampled_from(["Paris", "Kursk Oblast", "the U.S.", "Ukraine's", "Moscow", "North Korean"])
 NOISE = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)

@@ -61,7 +61,6 @@ from importlib import resources  # noqa: E402
 import pytest  # noqa: E402
 import spacy  # noqa: E402
 
-from geomap.kinds import FEATURE_SIGN_RULE  # noqa: E402
 from geomap.model import Mention, MentionKind  # noqa: E402
 from geomap.recognise import RULES, Labels, Recogniser, RecogniserSettings  # noqa: E402
 from geomap.recognise import rules  # noqa: E402
@@ -115,38 +114,38 @@ def run(rule, doc, taken: tuple[tuple[str, int], ...] = (), gazetteer=GAZETTEER)
 
 def test_place_entities_are_widened_to_the_longest_known_name():
     doc = doc_with("Troops moved to the Kursk region on Monday.", ("Kursk", "GPE"))
-    assert run(rules.place_entities, doc) == [("Kursk region", MentionKind.TOPONYM, "place_entities")]
+    assert run(rules.ner_place, doc) == [("Kursk region", MentionKind.TOPONYM, "ner_place")]
 
 
 def test_a_single_word_no_gazetteer_knows_needs_a_cue_to_be_the_ners_place():
     doc = doc_with("Wavepiston raised money. Families moved to Khayelitsha and Tembisa Township.",
                    ("Wavepiston", "GPE"), ("Khayelitsha", "GPE"), ("Tembisa Township", "GPE"))
-    assert [m[0] for m in run(rules.place_entities, doc)] == ["Khayelitsha", "Tembisa Township"]
+    assert [m[0] for m in run(rules.ner_place, doc)] == ["Khayelitsha", "Tembisa Township"]
 
 
 def test_a_country_adjective_the_ner_calls_a_place_is_a_demonym():
     doc = doc_with("Ukrainian troops advanced.", ("Ukrainian", "GPE"))
-    assert run(rules.place_entities, doc) == [("Ukrainian", MentionKind.DEMONYM, "place_entities")]
+    assert run(rules.ner_place, doc) == [("Ukrainian", MentionKind.DEMONYM, "ner_place")]
 
 
 def test_adjectives_are_demonyms_and_people_are_not():
     doc = doc_with("Ukrainian forces and Americans met.", ("Ukrainian", "NORP"), ("Americans", "NORP"))
-    assert run(rules.adjective_entities, doc) == [("Ukrainian", MentionKind.DEMONYM, "adjective_entities")]
+    assert run(rules.ner_demonym, doc) == [("Ukrainian", MentionKind.DEMONYM, "ner_demonym")]
 
 
 def test_a_small_town_needs_a_cue_word_and_a_region_does_not():
-    assert run(rules.known_names, doc_with("Flooding hit Slidell on Monday.")) == []
-    assert [m[0] for m in run(rules.known_names, doc_with("Flooding in Slidell on Monday."))] == ["Slidell"]
-    assert [m[0] for m in run(rules.known_names, doc_with("Officials said Kursk Oblast was hit."))] == ["Kursk Oblast"]
+    assert run(rules.known_name, doc_with("Flooding hit Slidell on Monday.")) == []
+    assert [m[0] for m in run(rules.known_name, doc_with("Flooding in Slidell on Monday."))] == ["Slidell"]
+    assert [m[0] for m in run(rules.known_name, doc_with("Officials said Kursk Oblast was hit."))] == ["Kursk Oblast"]
 
 
 def test_a_month_is_not_a_town_however_large():
-    assert run(rules.known_names, doc_with("The vote was held in May of that year.")) == []
+    assert run(rules.known_name, doc_with("The vote was held in May of that year.")) == []
 
 
 def test_a_person_stays_a_person_unless_the_name_is_a_large_town():
-    assert run(rules.known_names, doc_with("Then Slidell said no.", ("Slidell", "PERSON"))) == []
-    assert [m[0] for m in run(rules.known_names, doc_with("Then Kursk said no.", ("Kursk", "PERSON")))] == ["Kursk"]
+    assert run(rules.known_name, doc_with("Then Slidell said no.", ("Slidell", "PERSON"))) == []
+    assert [m[0] for m in run(rules.known_name, doc_with("Then Kursk said no.", ("Kursk", "PERSON")))] == ["Kursk"]
 
 
 def test_one_sense_per_text_but_not_for_a_person():
@@ -174,13 +173,13 @@ def test_one_sense_reaches_an_organisation_reading_when_the_ner_reads_the_name_a
 
 
 def test_a_dateline_name_is_a_place():
-    assert [m[0] for m in run(rules.datelines, doc_with("WINNIPEG — The opposition said it would vote."))] == ["WINNIPEG"]
+    assert [m[0] for m in run(rules.dateline, doc_with("WINNIPEG — The opposition said it would vote."))] == ["WINNIPEG"]
 
 
 def test_a_list_grows_from_a_place_taken_before():
     doc = doc_with("Stores in Žilina, Nitra and Prešov closed.")
-    assert [m[0] for m in run(rules.lists, doc, taken=(("Žilina", 0),))] == ["Nitra", "Prešov"]
-    assert run(rules.lists, doc) == []  # nothing to grow from
+    assert [m[0] for m in run(rules.list_, doc, taken=(("Žilina", 0),))] == ["Nitra", "Prešov"]
+    assert run(rules.list_, doc) == []  # nothing to grow from
 
 
 def test_a_list_does_not_take_a_direction_or_a_stop_word():
@@ -189,7 +188,7 @@ def test_a_list_does_not_take_a_direction_or_a_stop_word():
                                (place(3, "No", Feature.CITY, population=5_000), ()),
                                (place(4, "Brandon", Feature.CITY, population=50_000), ())])
     doc = doc_with("Envoys left the West and Winnipeg for No, Winnipeg and Brandon.")
-    assert [m[0] for m in run(rules.lists, doc, taken=(("Winnipeg", 0), ("Winnipeg", 1)), gazetteer=gazetteer)] == ["Brandon"]
+    assert [m[0] for m in run(rules.list_, doc, taken=(("Winnipeg", 0), ("Winnipeg", 1)), gazetteer=gazetteer)] == ["Brandon"]
 
 
 def test_the_first_rule_to_take_a_token_keeps_it_and_each_mention_names_its_rule():
@@ -269,8 +268,8 @@ def test_a_river_the_ner_calls_a_person_is_the_river_where_the_text_says_the():
     doc = doc_with("Floodwaters on the Danube and the Sava reached Belgrade.",
                    ("Danube", "PERSON"), ("Sava", "PERSON"), ("Belgrade", "GPE"))
     mentions = Recogniser(GAZETTEER).mentions(doc)
-    assert [(m.text, m.rule) for m in mentions] == [
-        ("Danube", FEATURE_SIGN_RULE), ("Sava", FEATURE_SIGN_RULE), ("Belgrade", "ner_place")]
+    assert [(m.text, m.rule, m.feature_sign) for m in mentions] == [
+        ("Danube", "evident_feature", True), ("Sava", "evident_feature", True), ("Belgrade", "ner_place", False)]
     places = {r.mention.text: r.place.feature for r in Resolver(GAZETTEER).resolve(mentions)}
     # "the Sava" is the river, not Madagascar's Sava region, which would outweigh it by population alone.
     assert places == {"Danube": Feature.RIVER, "Sava": Feature.RIVER, "Belgrade": Feature.CAPITAL}
@@ -279,14 +278,14 @@ def test_a_river_the_ner_calls_a_person_is_the_river_where_the_text_says_the():
 def test_without_a_sign_a_name_known_only_as_a_river_stays_the_company():
     assert Recogniser(GAZETTEER).mentions(doc_with("Amazon said its profits rose.", ("Amazon", "ORG"))) == ()
     burning = Recogniser(GAZETTEER).mentions(doc_with("Fires spread in the Amazon again.", ("Amazon", "ORG")))
-    assert [(m.text, m.rule) for m in burning] == [("Amazon", FEATURE_SIGN_RULE)]
+    assert [(m.text, m.rule, m.feature_sign) for m in burning] == [("Amazon", "evident_feature", True)]
     # Unlabelled and without a sign it is not taken for its prominence alone.
     assert Recogniser(GAZETTEER).mentions(doc_with("Investors bought Amazon shares.")) == ()
 
 
 def test_a_river_name_inside_a_person_named_in_full_is_the_person():
     doc = doc_with("Sava Kovačević led the unit; the Sava monument honours him.", ("Sava Kovačević", "PERSON"))
-    assert run(rules.evident_features, doc) == []
+    assert run(rules.evident_feature, doc) == []
 
 
 def test_a_sea_beats_a_namesake_region_unless_the_text_names_its_country():
@@ -354,20 +353,20 @@ SPANS = TinyGazetteer([
 
 def test_an_all_caps_name_with_its_abbreviations_full_stop_is_one_name():
     doc = doc_with("ST. LOUIS – Police announced an arrest.", ("ST", "GPE"), ("LOUIS", "GPE"))
-    assert [m[0] for m in run(rules.place_entities, doc, gazetteer=SPANS)] == ["ST. LOUIS"]
+    assert [m[0] for m in run(rules.ner_place, doc, gazetteer=SPANS)] == ["ST. LOUIS"]
 
 
 def test_a_name_the_gazetteer_knows_with_its_comma_is_not_cut_at_the_comma():
     doc = doc_with("The march in Washington, D.C. drew thousands.", ("Washington, D.C.", "GPE"))
-    assert [m[0] for m in run(rules.place_entities, doc, gazetteer=SPANS)] == ["Washington, D.C."]
+    assert [m[0] for m in run(rules.ner_place, doc, gazetteer=SPANS)] == ["Washington, D.C."]
     # A comma between two names the gazetteer does not know together still parts them.
     doc = doc_with("Stores in Žilina, Nitra closed.", ("Žilina, Nitra", "GPE"))
-    assert [m[0] for m in run(rules.place_entities, doc)] == ["Žilina", "Nitra"]
+    assert [m[0] for m in run(rules.ner_place, doc)] == ["Žilina", "Nitra"]
 
 
 def test_a_clitic_the_ner_calls_a_place_is_not_taken():
     doc = doc_with("But the sheriff haven’t lost their jobs in Kursk.", ("n’t", "GPE"), ("Kursk", "GPE"))
-    assert [m[0] for m in run(rules.place_entities, doc)] == ["Kursk"]
+    assert [m[0] for m in run(rules.ner_place, doc)] == ["Kursk"]
 
 
 # Acronyms amid ordinary words name organisations, not the villages that spell them (#14 §3).
@@ -401,8 +400,8 @@ def test_a_place_leading_an_office_named_for_it_is_the_place():
     without a cue; a company's name ("Slidell Motors") holds no office word and stays the company's."""
     doc = doc_with("The Slidell Fire Department met. Slidell Motors closed.",
                    ("The Slidell Fire Department", "ORG"), ("Slidell Motors", "ORG"))
-    assert [m[0] for m in run(rules.known_names, doc)] == ["Slidell"]
-    assert run(rules.known_names, doc_with("Slidell Motors closed.", ("Slidell Motors", "ORG"))) == []
+    assert [m[0] for m in run(rules.known_name, doc)] == ["Slidell"]
+    assert run(rules.known_name, doc_with("Slidell Motors closed.", ("Slidell Motors", "ORG"))) == []
 
 
 def test_an_organisation_named_as_a_building_is_a_place():
@@ -410,4 +409,4 @@ def test_an_organisation_named_as_a_building_is_a_place():
     a company ("Barclays Bank") or a one-word organisation stays the organisation's."""
     doc = doc_with("Fans left the Barclays Center for Royal Street. Barclays Bank and Hospital said no.",
                    ("the Barclays Center", "ORG"), ("Royal Street", "ORG"), ("Barclays Bank", "ORG"), ("Hospital", "ORG"))
-    assert [m[0] for m in run(rules.building_entities, doc)] == ["Barclays Center", "Royal Street"]
+    assert [m[0] for m in run(rules.ner_building, doc)] == ["Barclays Center", "Royal Street"]

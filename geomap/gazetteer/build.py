@@ -25,7 +25,7 @@ import shapely.geometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer import extend, imports
-from geomap.gazetteer.schema import APP, SCHEMA, State, fingerprint, identify, refusal, store_entries
+from geomap.gazetteer.database import APP, SCHEMA, State, fingerprint, identify, refusal, store_entries
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.sources import (
     DEMONYM,

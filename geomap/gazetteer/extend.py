@@ -24,8 +24,8 @@ from shapely.geometry import shape
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.schema import store_entries
-from geomap.gazetteer.sources import ALIAS, DEMONYM, NAME, Entry, stable_id
+from geomap.gazetteer.database import store_entries
+from geomap.gazetteer.entries import ALIAS, DEMONYM, NAME, Entry, stable_id
 from geomap.io import atomic_writer
 from geomap.model import Feature, Place
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 from geomap.errors import InputError
 from geomap.gazetteer.extend import MAX_POPULATION, SQLITE_INTEGER
-from geomap.gazetteer.schema import store_entries
-from geomap.gazetteer.sources import NAME, Entry
+from geomap.gazetteer.database import store_entries
+from geomap.gazetteer.entries import NAME, Entry
 from geomap.model import Feature, Place
 
 COLUMNS = 19

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from geomap.errors import GazetteerError, GeomapError
 from geomap.gazetteer import geonames_dump, naturalearth
-from geomap.gazetteer.schema import store_entries
+from geomap.gazetteer.database import store_entries
 from geomap.io import atomic_writer
 
 IMPORTS = "imports.jsonl"

@@ -28,7 +28,7 @@ from shapely.ops import polylabel
 
 from geomap.errors import InputError
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.sources import NAME, OUTLINE_TOLERANCE, Entry, stable_id
+from geomap.gazetteer.entries import NAME, OUTLINE_TOLERANCE, Entry, stable_id
 from geomap.model import Feature, Place
 
 SOURCE = "naturalearth"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import csv
-import hashlib
 import io
 import json
 import math
@@ -16,7 +15,7 @@ import re
 import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from importlib import resources
 from importlib.metadata import packages_distributions, version
 from statistics import median
@@ -25,33 +24,10 @@ import shapely
 from shapely.geometry import MultiPoint, shape
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer.names import fold, is_latin
+from geomap.gazetteer.entries import DEMONYM, NAME, OUTLINE_TOLERANCE, Entry, stable_id
+from geomap.gazetteer.names import fold
 from geomap.lang import rows
 from geomap.model import Feature, Place
-
-NAME, ALIAS, DEMONYM = 0, 1, 2
-"""How a name relates to its place, stored with every name row."""
-
-OUTLINE_TOLERANCE = 0.02
-"""Degrees; outlines are simplified to this so a map stays light."""
-
-
-@dataclass(slots=True)
-class Entry:
-    """A place with every name it answers to and, where known, its outline."""
-
-    place: Place
-    names: dict[str, int] = field(default_factory=dict)
-    """Display form -> NAME, ALIAS or DEMONYM."""
-    geometry: shapely.Geometry | None = None
-    derived_geometry: bool = False
-
-    def add(self, name: str | None, kind: int = ALIAS) -> None:
-        name = (name or "").strip()
-        if not name or not is_latin(fold(name)):
-            return
-        self.names[name] = min(kind, self.names.get(name, kind))
-
 
 def _layout_error(package: str, parts: tuple[str, ...], problem: str) -> GazetteerError:
     """The build reads other packages' data files by path, key and column; when one is not laid out
@@ -524,12 +500,6 @@ def _unlisted_admin2_entries(regions: TownRegions, towns: dict[tuple[str, str, s
         entry = Entry(place)
         entry.add(place.name, NAME)
         yield entry
-
-
-def stable_id(text: str) -> int:
-    """A negative id for a place GeoNames does not number: stable across builds, never a GeoNames id."""
-    digest = hashlib.sha1(text.encode("utf-8")).digest()
-    return -(int.from_bytes(digest[:6], "big") + 1)
 
 
 _OCEAN_PART = re.compile(r"^(?:North|South) (.+ Ocean)$")

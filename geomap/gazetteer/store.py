@@ -19,8 +19,8 @@ import shapely
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.schema import State, identify, read_only_uri, refusal
-from geomap.gazetteer.sources import DEMONYM, NAME
+from geomap.gazetteer.database import State, identify, read_only_uri, refusal
+from geomap.gazetteer.entries import DEMONYM, NAME
 from geomap.geodesy import distance_km
 from geomap.kinds import KINDS
 from geomap.model import Candidate, Feature, Place

@@ -9,8 +9,8 @@ from dataclasses import asdict, fields
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import geomap.schema  # noqa: F401  (Docs carrying these values serialise)
-from geomap.component import GazetteerComponent
+import geomap.formats  # noqa: F401  (Docs carrying these values serialise)
+from geomap.spacy_support import GazetteerComponent
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Mention
 from geomap.recognise.context import Context, Found, Labels, RecogniserSettings
@@ -35,7 +35,7 @@ class Recogniser(GazetteerComponent):
         ctx = Context.of(doc, self.gazetteer, self.settings)
         found = Found(doc)
         for rule in self.rules:
-            found.rule, found.source = rule.name, rule.source
+            found.rule, found.source, found.feature_sign = rule.name, rule.source, rule.signs_feature
             rule.apply(ctx, found)
         return tuple(qualify(doc.text, sorted(found.mentions, key=lambda m: m.start), ctx.words))
 

@@ -314,6 +314,7 @@ class Found:
         self.taken = Taken(len(doc))
         self.mentions: list[Mention] = []
         self.rule, self.source = "", ""
+        self.feature_sign = False
 
     def take(self, start: int, end: int, kind: MentionKind, key: str) -> bool:
         """Take the span as a mention made by the running rule, unless it overlaps one taken before."""
@@ -321,5 +322,5 @@ class Found:
             return False
         span = self.doc[start:end]
         self.mentions.append(Mention(span.start_char, span.end_char, span.text, kind, key,
-                                     source=self.source, rule=self.rule))
+                                     source=self.source, rule=self.rule, feature_sign=self.feature_sign))
         return True

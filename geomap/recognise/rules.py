@@ -1,7 +1,7 @@
 """The recogniser's rules, in the order they run. Each is a small function over the text's
 `Context` that offers spans to `Found.take`; the first rule to take a token keeps it, so the
 order is the policy: what the NER calls a place first, then known names, then the rules that
-only extend what is already taken (one sense per text, datelines, lists).
+only extend what is already taken (one sense per text, datelines, list_).
 """
 
 from __future__ import annotations
@@ -16,17 +16,22 @@ from spacy.tokens import Span
 
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import Fame
-from geomap.kinds import FEATURE_SIGN_RULE, Rank, Trust
+from geomap.kinds import Rank, Trust
 from geomap.model import Mention, MentionKind
 from geomap.recognise.context import MAX_WORDS, Context, Found, Taken, Words, trim
 
 
 class Rule(NamedTuple):
-    name: str
-    """What `Mention.rule` and `geomap eval --by-rule` call it."""
     source: str
     """`Mention.source`: "ner" (the statistical model proposed it) or "gazetteer" (the name matcher)."""
     apply: Callable[[Context, Found], None]
+    signs_feature: bool = False
+    """Its mentions are names the text points at as a feature ("the Sava"): `Mention.feature_sign`."""
+
+    @property
+    def name(self) -> str:
+        """What `Mention.rule` and `geomap eval --by-rule` call it: its function's name ("list_" is "list")."""
+        return self.apply.__name__.rstrip("_")
 
     @property
     def reason(self) -> str:
@@ -35,7 +40,7 @@ class Rule(NamedTuple):
 
 # -- the NER's own places and adjectives -------------------------------------------------------
 
-def place_entities(ctx: Context, found: Found) -> None:
+def ner_place(ctx: Context, found: Found) -> None:
     """The NER's place entities, split at commas, trimmed, widened to the longest known name that
     covers them ("Kursk" -> "Kursk region"); a country's adjective tagged as a place ("Canadian")
     is a demonym."""
@@ -64,7 +69,7 @@ def uncapitalised(ctx: Context, start: int, end: int) -> bool:
     return not any(t.text[:1].isupper() for t in ctx.tokens[start:end])
 
 
-def adjective_entities(ctx: Context, found: Found) -> None:
+def ner_demonym(ctx: Context, found: Found) -> None:
     """Adjectives of countries the NER found ("Ukrainian", "North Korean"); plural nouns for
     people ("Americans") name people, not places, and are no demonyms in the gazetteer."""
     for ent in ctx.ents:
@@ -75,7 +80,7 @@ def adjective_entities(ctx: Context, found: Found) -> None:
                 found.take(s, e, MentionKind.DEMONYM, key)
 
 
-def building_entities(ctx: Context, found: Found) -> None:
+def ner_building(ctx: Context, found: Found) -> None:
     """An organisation the NER finds whose name ends in a building's word ("Barclays Center",
     "Northwestern Memorial Hospital", "Royal Street") is also the building, a place; the resolver
     places it where its qualifier, a name inside it or the town named before it is."""
@@ -113,7 +118,7 @@ def widest(starting: dict[int, list[tuple[int, str]]], known: dict[str, Fame], s
 
 # -- names the gazetteer knows ------------------------------------------------------------------
 
-def known_names(ctx: Context, found: Found) -> None:
+def known_name(ctx: Context, found: Found) -> None:
     """Gazetteer names the NER labelled otherwise or not at all, longest first: taken when the
     name is prominent or announced by a cue word, and not when the text reads it otherwise; a name
     prominent only as a river, lake or range needs the cue ("in Maui")."""
@@ -186,7 +191,7 @@ def plausible_demonym(ctx: Context, start: int, end: int) -> bool:
     return adjectival or not ctx.labels_of(start, end) & set(ctx.labels.person)
 
 
-def evident_features(ctx: Context, found: Found) -> None:
+def evident_feature(ctx: Context, found: Found) -> None:
     """A known river, lake or range is the place when the text points at it ("the Danube", "Sava
     river"), a territory always (`Kind.trust`), even where the NER calls it a person or an
     organisation; a name prominent only as such a feature ("Danube", "Amazon", "White") is not
@@ -251,15 +256,15 @@ def organisation(ctx: Context, start: int, end: int) -> tuple[bool, bool]:
     return any(e.start == start and e.end == end for e in ents), bool(ents) and ctx.doc[start:end].text.isupper()
 
 
-def datelines(ctx: Context, found: Found) -> None:
+def dateline(ctx: Context, found: Found) -> None:
     """Datelines ("PLEASANTON, Calif. --", "WINNIPEG —"): a known name there is a place whatever
     the model called it."""
     for (start, end), key in ctx.by_length:
-        if key in ctx.known and ctx.trimmed(start, end) and dateline(ctx, start, end):
+        if key in ctx.known and ctx.trimmed(start, end) and opens_dateline(ctx, start, end):
             found.take(start, end, MentionKind.TOPONYM, key)
 
 
-def dateline(ctx: Context, start: int, end: int) -> bool:
+def opens_dateline(ctx: Context, start: int, end: int) -> bool:
     """An upper-case name opening a line and followed by a comma or a dash."""
     tokens, text = ctx.tokens, ctx.doc[start:end].text
     opens_line = start == 0 or "\n" in tokens[start - 1].text_with_ws or tokens[start - 1].is_space
@@ -267,7 +272,7 @@ def dateline(ctx: Context, start: int, end: int) -> bool:
     return opens_line and followed and text.isupper() and len(text) > 3
 
 
-def lists(ctx: Context, found: Found) -> None:
+def list_(ctx: Context, found: Found) -> None:
     """Names listed beside a place ("Žilina, Nitra, Prešov and Košice") are places, and so are
     names listed beside those, when they are prominent or towns of `cued_population`."""
     listable = [(span, key) for span, key in ctx.by_length
@@ -342,13 +347,13 @@ def qualify(text: str, mentions: list[Mention], words: Words) -> list[Mention]:
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("ner_place", "ner", place_entities),
-    Rule("ner_demonym", "ner", adjective_entities),
-    Rule("ner_building", "ner", building_entities),
-    Rule(FEATURE_SIGN_RULE, "gazetteer", evident_features),
-    Rule("known_name", "gazetteer", known_names),
-    Rule("one_sense", "gazetteer", one_sense),
-    Rule("dateline", "gazetteer", datelines),
-    Rule("list", "gazetteer", lists),
+    Rule("ner", ner_place),
+    Rule("ner", ner_demonym),
+    Rule("ner", ner_building),
+    Rule("gazetteer", evident_feature, signs_feature=True),
+    Rule("gazetteer", known_name),
+    Rule("gazetteer", one_sense),
+    Rule("gazetteer", dateline),
+    Rule("gazetteer", list_),
 )
 """The rules in the order they run: an earlier rule's span wins an overlap."""

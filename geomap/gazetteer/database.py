@@ -15,7 +15,7 @@ import shapely
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
-from geomap.gazetteer.sources import Entry
+from geomap.gazetteer.entries import Entry
 
 APP = "geomap"
 """The `meta` row app = geomap marks a file as a geomap gazetteer: geomap replaces no file without it
@@ -45,7 +45,7 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 TABLES = frozenset(("places", "names", "meta"))
 
-BUILD_CODE = ("build.py", "extend.py", "geonames_dump.py", "imports.py", "names.py", "naturalearth.py", "schema.py",
+BUILD_CODE = ("build.py", "extend.py", "geonames_dump.py", "imports.py", "names.py", "naturalearth.py", "database.py", "entries.py",
               "sources.py")
 """The modules whose code decides what a build writes (in geomap/gazetteer/)."""
 BUILD_WORDS = ("region_words",)
