@@ -95,6 +95,23 @@ def rule_precision(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, di
             for rule in sorted(made, key=lambda r: -made[r])}
 
 
+def step_accuracy(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dict]:
+    """Per resolution step (each predicted mention's "step"): the matched mentions it placed and the
+    share of them within 161 km of the gold place; a matched mention left unplaced counts under "unplaced"."""
+    preds = {d["id"]: d for d in pred_docs}
+    placed: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for doc in gold_docs:
+        gold, pred = doc["toponyms"], _scored(doc, preds)
+        for gi, pi in match(gold, pred):
+            place = pred[pi].get("place")
+            step = (pred[pi].get("step") or "unknown") if place else "unplaced"
+            placed[step] += 1
+            right[step] += bool(place) and distance_km(gold[gi]["lat"], gold[gi]["lon"], place["lat"], place["lon"]) <= 161
+    return {step: {"matched": placed[step], "within_161km": right[step], "acc161": round(right[step] / placed[step], 4)}
+            for step in sorted(placed, key=lambda s: -placed[s])}
+
+
 def read_gold(path: str) -> list[dict]:
     """Every gold document, each checked, so a bad one is named by FILE:LINE before anything is parsed."""
     return list(read_json_lines(open_regular(path, "a gold JSON Lines file"), path, _gold_document))
@@ -123,13 +140,16 @@ def _gold_document(data: dict, where: str, number: int) -> dict:
 
 def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None, by_rule: bool = False) -> dict:
     """Run the geoparser over gold documents (`read_gold`) and score it; optionally keep the
-    predictions, and add the precision of each recognition rule ("by_rule")."""
+    predictions, and add the precision of each recognition rule ("by_rule") and the accuracy of
+    each resolution step ("by_step")."""
     preds = [d.to_json() for d in geoparser.pipe((doc["text"], doc["id"]) for doc in gold)]
     if pred_path:
         with atomic_writer(pred_path) as out:
             out.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in preds)
     figures = score(gold, preds)
-    return {**figures, "by_rule": rule_precision(gold, preds)} if by_rule else figures
+    if not by_rule:
+        return figures
+    return {**figures, "by_rule": rule_precision(gold, preds), "by_step": step_accuracy(gold, preds)}
 
 
 def format_report(figures: dict) -> str:
@@ -138,6 +158,9 @@ def format_report(figures: dict) -> str:
         if key == "by_rule":
             lines.append(f"{'precision by rule':32} correct/predicted")
             lines += [f"  {rule:30} {row['precision']:<7} {row['correct']}/{row['predicted']}" for rule, row in value.items()]
+        elif key == "by_step":
+            lines.append(f"{'acc@161 by resolution step':32} within 161 km/matched")
+            lines += [f"  {step:30} {row['acc161']:<7} {row['within_161km']}/{row['matched']}" for step, row in value.items()]
         else:
             lines.append(f"{key:32} {value}")
     return "\n".join(lines)

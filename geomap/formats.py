@@ -64,7 +64,8 @@ def _encode(obj, chain=None):
         return {_TAG: "Mention", **asdict(obj), "kind": obj.kind.value}
     if isinstance(obj, Resolution):
         return {_TAG: "Resolution", "mention": obj.mention, "place": obj.place, "confidence": obj.confidence,
-                "alternatives": [[place, share] for place, share in obj.alternatives], "approximate": obj.approximate}
+                "alternatives": [[place, share] for place, share in obj.alternatives], "approximate": obj.approximate,
+                "step": obj.step}
     return obj if chain is None else chain(obj)
 
 
@@ -77,7 +78,8 @@ def _decode(obj, chain=None):
         return Mention(**fields | {"kind": MentionKind(obj["kind"])})
     if kind == "Resolution":
         alternatives = tuple((place, share) for place, share in obj["alternatives"])
-        return Resolution(obj["mention"], obj["place"], obj["confidence"], alternatives, obj.get("approximate", False))
+        return Resolution(obj["mention"], obj["place"], obj["confidence"], alternatives, obj.get("approximate", False),
+                          obj.get("step", ""))
     return obj if chain is None else chain(obj)
 
 

@@ -109,6 +109,8 @@ class Resolution:
     approximate: bool = False
     """The name itself has no place in the gazetteer (a street, building, airport); `place` is the
     town the text named last before it, where it most likely is."""
+    step: str = ""
+    """The resolution step that chose `place` (`geomap.resolve.STEPS`)."""
 
     def to_json(self) -> dict:
         return {
@@ -120,6 +122,7 @@ class Resolution:
             "confidence": round(self.confidence, 3),
             "source": self.mention.source,
             "rule": self.mention.rule,
+            "step": self.step,
             "alternatives": [{"geonameid": p.geonameid, "name": p.name, "feature": p.feature.value,
                               "country": p.country, "confidence": round(share, 3)} for p, share in self.alternatives],
             "approximate": self.approximate,

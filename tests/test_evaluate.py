@@ -75,3 +75,23 @@ def test_precision_by_rule_counts_a_mention_correct_when_it_matches_a_gold_span(
                                       {"start": 5, "end": 9, "kind": "demonym", "rule": "ner_demonym"}]}]
     assert rule_precision(gold, preds) == {"list": {"predicted": 2, "correct": 0, "precision": 0.0},
                                            "ner_place": {"predicted": 1, "correct": 1, "precision": 1.0}}
+
+
+def test_accuracy_by_step_counts_matched_mentions_under_the_step_that_placed_them():
+    from geomap.evaluate import step_accuracy
+
+    gold = [{"id": "1", "toponyms": [{"start": 0, "end": 5, "lat": 0.0, "lon": 0.0},
+                                     {"start": 10, "end": 15, "lat": 0.0, "lon": 0.0},
+                                     {"start": 20, "end": 25, "lat": 0.0, "lon": 0.0},
+                                     {"start": 30, "end": 35, "lat": 0.0, "lon": 0.0}]}]
+    near, far = {"lat": 0.5, "lon": 0.0}, {"lat": 10.0, "lon": 0.0}  # 56 km and 1,112 km from the gold
+    preds = [{"id": "1", "mentions": [{"start": 0, "end": 5, "place": near, "step": "prior"},
+                                      {"start": 10, "end": 15, "place": far, "step": "prior"},
+                                      {"start": 20, "end": 25, "place": near, "step": "near_town_before"},
+                                      {"start": 30, "end": 35, "place": None, "step": ""},
+                                      {"start": 40, "end": 45, "place": near, "step": "context"}]}]
+    assert step_accuracy(gold, preds) == {
+        "prior": {"matched": 2, "within_161km": 1, "acc161": 0.5},
+        "near_town_before": {"matched": 1, "within_161km": 1, "acc161": 1.0},
+        "unplaced": {"matched": 1, "within_161km": 0, "acc161": 0.0},
+    }  # the unmatched "context" mention is recognition's miss, not the step's

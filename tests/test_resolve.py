@@ -1,12 +1,14 @@
 import math
 import random
+from pathlib import Path
 
 import pytest
 
 from geomap.gazetteer.names import fold
 from geomap.geodesy import distance_km
 from geomap.model import Feature, Mention, Place
-from geomap.resolve import Resolver, _Grid
+from geomap.geodesy import PointGrid
+from geomap.resolve import Resolver
 from test_recognise import executed_lines
 
 
@@ -75,7 +77,7 @@ def test_near_grid_answers_as_comparing_every_point_would():
         dlat = km / 111.195 * rng.choice([-1, 1])
         points.append(Place(n, "", lat, lon, Feature.CITY))
         points.append(Place(n + 1000, "", lat + dlat, lon, Feature.CITY))
-    grid = _Grid(250.0)
+    grid = PointGrid(250.0)
     for p in points[::2]:
         grid.add(p)
     chosen = points[::2]
@@ -91,7 +93,9 @@ def places_named(gazetteer, country: str, count: int) -> list[str]:
 
 
 def resolve_counting_distances(resolver, names: list[str], repeats: int, monkeypatch) -> tuple[int, int]:
-    """Distance computations and lines of resolve.py run to resolve `names`, each mentioned `repeats` times."""
+    """Distance computations and lines of the resolver (geomap/resolve/) run to resolve `names`, each
+    mentioned `repeats` times."""
+    import geomap.geodesy
     import geomap.resolve
 
     computed = 0
@@ -101,9 +105,9 @@ def resolve_counting_distances(resolver, names: list[str], repeats: int, monkeyp
         computed += 1
         return distance_km(*args)
 
-    monkeypatch.setattr(geomap.resolve, "distance_km", counted)
+    monkeypatch.setattr(geomap.geodesy, "distance_km", counted)
     mentions = [Mention(0, len(n), n, lookup=fold(n)) for _ in range(repeats) for n in names]
-    lines = executed_lines(lambda: resolver.resolve(mentions), geomap.resolve.__file__)
+    lines = executed_lines(lambda: resolver.resolve(mentions), str(Path(geomap.resolve.__file__).parent))
     return computed, lines
 
 
@@ -140,7 +144,7 @@ def test_priors_come_from_the_kinds_table_and_the_config_changes_only_what_it_na
     assert KINDS[Feature.RIVER].prior > 0.8 * math.log10(16_000 + 1)
     favour_towns = Resolver(gazetteer, ResolverSettings(feature_prior=((Feature.CITY, 9.0),)))
     assert favour_towns.resolve(sava)[0].place == town
-    assert favour_towns._priors[Feature.RIVER] == KINDS[Feature.RIVER].prior
+    assert favour_towns.settings.priors()[Feature.RIVER] == KINDS[Feature.RIVER].prior
 
 
 def test_a_partial_prior_config_keeps_the_table_for_the_other_kinds():

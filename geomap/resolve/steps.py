@@ -1,0 +1,233 @@
+"""The resolution steps, in the order they run; each is a function of the `Draft` named as the step.
+
+A step that changes a mention's place is recorded as the one that chose it (`Resolution.step`,
+"step" in the JSON), so `geomap eval --by-rule` can measure each step alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+from geomap.kinds import KINDS, Area
+from geomap.model import Candidate, MentionKind, Resolution
+from geomap.resolve.draft import Draft, Group
+from geomap.resolve.evidence import Support, inside, namesake_city, prior_score, rival_areas
+
+
+class Step(NamedTuple):
+    apply: Callable[[Draft], None]
+
+    @property
+    def name(self) -> str:
+        """What `Resolution.step` and `geomap eval --by-rule` call it: its function's name."""
+        return self.apply.__name__
+
+    @property
+    def reason(self) -> str:
+        return (self.apply.__doc__ or "").split("\n\n")[0]
+
+
+# -- what each name may mean --------------------------------------------------------------------
+
+def candidates(draft: Draft) -> None:
+    """Every place answering to the name (its own name before an alias), the place the user prefers
+    for it, and not a town that answers to a country's exact name only by an alternate name."""
+    for reading in draft.readings:
+        found: dict[int, Candidate] = {}
+        for c in draft.gazetteer.candidates(reading.key, reading.kind == MentionKind.DEMONYM):
+            if c.place.geonameid not in found or c.exact:
+                found[c.place.geonameid] = c
+        wanted = draft.prefer.get(reading.key) if reading.kind == MentionKind.TOPONYM else None
+        if wanted is not None:
+            found[wanted.geonameid] = Candidate(wanted, True)
+        reading.candidates = _country_kept(list(found.values()))
+
+
+def _country_kept(cands: list[Candidate]) -> list[Candidate]:
+    """A name that is exactly a country's is not a town that answers to it only by an alternate
+    name: "Mexico" after a "MEXICO CITY" dateline is the country, not the capital it would lend
+    its sense to (the same for Kuwait, Panama, Guatemala)."""
+    if not any(c.exact and KINDS[c.place.feature].area is Area.COUNTRY for c in cands):
+        return cands
+    return [c for c in cands if c.exact or c.user or not KINDS[c.place.feature].town]
+
+
+def qualifier(draft: Draft) -> None:
+    """"Paris, Texas", "Springfield in Illinois": the places inside the area named right after the
+    name, when some but not all are and they answer to the name as written."""
+    for reading in draft.readings:
+        if not reading.qualifier:
+            continue
+        containers = draft.gazetteer.candidates(reading.qualifier)
+        within = [c for c in reading.candidates if any(inside(c.place, q.place) for q in containers)]
+        if within and len(within) < len(reading.candidates) and _as_named(within, reading.candidates):
+            reading.candidates, reading.narrowed = within, True
+
+
+def _as_named(within: list[Candidate], cands: list[Candidate]) -> bool:
+    """Whether the places inside a qualifier answer to the name as written, or none does: in
+    "Washington, New York and Boston" the comma starts a list, and the only "Washington" inside New
+    York is Watervliet by an old alternate name, so the qualifier reading is not trusted."""
+    return any(c.exact for c in within) or not any(c.exact for c in cands)
+
+
+def one_sense(draft: Draft) -> None:
+    """Every mention of a name means one place (one sense per discourse), except a mention its
+    qualifier narrowed ("Springfield, Missouri"), which keeps its own."""
+    index: dict[tuple[MentionKind, str, str], int] = {}
+    for i in range(len(draft.mentions)):
+        reading = draft.readings[draft.reading_of[i]]
+        key = (reading.kind, reading.key, reading.qualifier if reading.narrowed else "")
+        if key not in index:
+            index[key] = len(draft.groups)
+            draft.groups.append(Group([]))
+        reading.group = index[key]
+        draft.groups[index[key]].mentions.append(i)
+
+
+# -- which place each name means ----------------------------------------------------------------
+
+def prior(draft: Draft) -> None:
+    """Before the rest of the text speaks: the kind of place, its population, how the name matched,
+    the user's own entries, a feature the text points at, a city that named its region."""
+    s = draft.settings
+    priors = s.priors()
+    for reading in draft.readings:
+        reading.scores = [prior_score(c, s, priors, reading.feature_sign) + namesake_city(c, reading.candidates, s)
+                          for c in reading.candidates]
+    _rescore(draft, [r.scores for r in draft.readings], "prior")
+    for group in draft.groups:
+        if group.place is not None and draft.readings[draft.reading_of[group.mentions[0]]].narrowed:
+            group.step = "qualifier"
+
+
+def prefer(draft: Draft) -> None:
+    """The place the user says a name means (`prefer`) wins for every mention of that name, whatever
+    the text says, except a mention its own qualifier places elsewhere ("Springfield, Missouri")."""
+    if not draft.prefer:
+        return
+    for reading in draft.readings:
+        wanted = draft.prefer.get(reading.key) if reading.kind == MentionKind.TOPONYM else None
+        if wanted is not None:
+            reading.scores = [v + (draft.settings.preferred if c.place == wanted else 0.0)
+                              for c, v in zip(reading.candidates, reading.scores)]
+    _rescore(draft, [r.scores for r in draft.readings], "prefer")
+
+
+def context(draft: Draft) -> None:
+    """What the rest of the document says, in rounds: places in the countries and regions the text
+    names elsewhere, places already chosen for other names, places near the others."""
+    s = draft.settings
+    rivals = [rival_areas(r.candidates) for r in draft.readings]
+    for _ in range(s.rounds):
+        support = Support.of([g.place for g in draft.groups], s.near_km)
+        scores = [[v + support.evidence(c.place, r.group, rivals[n], s) for c, v in zip(r.candidates, r.scores)]
+                  for n, r in enumerate(draft.readings)]
+        _rescore(draft, scores, "context")
+
+
+def _rescore(draft: Draft, scores: list[list[float]], step: str) -> None:
+    draft.pool(scores)
+    draft.choose(step)
+
+
+# -- how sure, and what is left -----------------------------------------------------------------
+
+def confidence(draft: Draft) -> None:
+    """Each mention's confidence: the softmax share of its group's winner among the pooled scores;
+    up to three alternatives among the mention's own candidates, with their shares."""
+    shares: dict[int, tuple[list[tuple[int, float]], list[float]]] = {}
+    alternatives: dict[int, tuple] = {}
+    for i, m in enumerate(draft.mentions):
+        r = draft.reading_of[i]
+        reading = draft.readings[r]
+        group = draft.groups[reading.group]
+        if group.place is None:
+            draft.resolutions.append(Resolution(m, None, 0.0))
+            continue
+        if reading.group not in shares:
+            ranked = sorted(group.pool.items(), key=lambda kv: -kv[1])
+            top = ranked[0][1]
+            weights = [math.exp((v - top) / draft.settings.temperature) for _, v in ranked]
+            shares[reading.group] = ranked, [w / sum(weights) for w in weights]
+        ranked, share = shares[reading.group]
+        if r not in alternatives:
+            places = {c.place.geonameid: c.place for c in reading.candidates}
+            alternatives[r] = tuple((places[gid], v) for (gid, _), v in zip(ranked[1:4], share[1:4]) if gid in places)
+        draft.resolutions.append(Resolution(m, group.place, share[0], alternatives[r], step=group.step))
+
+
+def strays(draft: Draft) -> None:
+    """Drop the mentions only a gazetteer name match proposed (the NER did not call them places)
+    whose place is a small town in a country where the text places nothing else, while it places
+    things elsewhere: a person ("Noma" said), a word ("Still", "Justice", "Bravo") or an acronym
+    that happens to spell a village abroad, not a place the article is about."""
+    names_in: dict[str, set[str]] = {}
+    for r in draft.resolutions:
+        if r.place is not None:
+            names_in.setdefault(r.place.country, set()).add(r.mention.key)
+    draft.resolutions = [r for r in draft.resolutions if not (
+        r.mention.source == "gazetteer" and r.place is not None and KINDS[r.place.feature].town
+        and r.place.population < draft.settings.stray_population and names_in[r.place.country] == {r.mention.key}
+        and len(names_in) > 1)]
+
+
+def approximate(draft: Draft) -> None:
+    """A name the gazetteer cannot place (a street, a cathedral, an airport) is in the place its
+    qualifier names ("Kamenné Square in Bratislava": `near_qualifier`), or else in a place the text
+    chose whose name it holds ("Manila Cathedral", "Tijuana River"; not an adjective's: the "Russian
+    Embassy" is in Washington: `near_named_inside`), or else most likely in the town the text named
+    last before it ("Royal Street" after "New Orleans": `near_town_before`): it gets that place,
+    marked approximate. Other names before the first town stay unplaced."""
+    resolutions = draft.resolutions
+    order = sorted(range(len(resolutions)), key=lambda i: resolutions[i].mention.start)
+    named = {r.mention.key: r for r in resolutions
+             if r.place is not None and r.mention.kind == MentionKind.TOPONYM and not r.mention.qualifier}
+    placed = list(resolutions)
+    town: Resolution | None = None
+    for n, i in enumerate(order):
+        r = placed[i]
+        if r.place is None and r.mention.kind == MentionKind.TOPONYM:
+            after = resolutions[order[n + 1]] if n + 1 < len(order) else None
+            near, step = ((after, "near_qualifier") if _qualifies(after, r) else
+                          (_named_inside(r.mention.key, named), "near_named_inside"))
+            if near is None:
+                near, step = town, "near_town_before"
+            if near is not None:
+                placed[i] = Resolution(r.mention, near.place, near.confidence, (), approximate=True, step=step)
+        elif r.place is not None and KINDS[r.place.feature].town:
+            town = r
+    draft.resolutions = placed
+
+
+def _qualifies(after: Resolution | None, r: Resolution) -> bool:
+    """Whether the resolution right after a mention is its placed qualifier ("…, Dublin")."""
+    return (after is not None and after.place is not None and bool(r.mention.qualifier)
+            and after.mention.lookup == r.mention.qualifier)
+
+
+def _named_inside(key: str, named: dict[str, Resolution]) -> Resolution | None:
+    """The placed mention whose name is the longest run of words inside `key` (the first on a tie)."""
+    words = key.split()
+    for length in range(len(words) - 1, 0, -1):
+        for start in range(len(words) - length + 1):
+            found = named.get(" ".join(words[start:start + length]))
+            if found is not None:
+                return found
+    return None
+
+
+STEPS: tuple[Step, ...] = (
+    Step(candidates),
+    Step(qualifier),
+    Step(one_sense),
+    Step(prior),
+    Step(prefer),
+    Step(context),
+    Step(confidence),
+    Step(strays),
+    Step(approximate),
+)
+"""The steps in the order they run."""
