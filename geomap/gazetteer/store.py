@@ -140,6 +140,14 @@ class Gazetteer:
                         (country, feature.value, *((admin1,) if admin1 else ())))
         return row[0] if row else ""
 
+    def area(self, country: str, admin1: str = "") -> Place | None:
+        """The entry of a country, or of one of its first-level regions (the most populous of that
+        code and kind); None when unknown."""
+        feature, extra = (Feature.ADMIN1, " AND admin1 = ?") if admin1 else (Feature.COUNTRY, "")
+        row = self._row(f"SELECT {_COLUMNS} FROM places p WHERE country = ? AND feature = ?{extra}"
+                        " ORDER BY population DESC LIMIT 1", (country, feature.value, *((admin1,) if admin1 else ())))
+        return _place(row) if row else None
+
     def get(self, geonameid: int) -> Place | None:
         row = self._row(f"SELECT {_COLUMNS} FROM places p WHERE geonameid = ?", (geonameid,))
         return _place(row) if row else None

@@ -39,22 +39,34 @@ class Resolver(GazetteerComponent):
         self.steps = steps
 
     def __call__(self, doc: Doc, prefer: Mapping[str, int] | None = None) -> Doc:
-        """`prefer`: {name: geonameid}, the place a name means in this text (spaCy's `component_cfg`)."""
-        doc._.geo_resolutions = self.resolve(doc._.geo_mentions, preferred(self.gazetteer, prefer or {}))
+        """`prefer`: {name: geonameid}, the place a name means in this text (spaCy's `component_cfg`);
+        the article's home, where the user gave one, is `doc._.geo_home`."""
+        draft = self.draft(doc._.geo_mentions, preferred(self.gazetteer, prefer or {}), doc.text, doc._.geo_home)
+        doc._.geo_resolutions, doc._.geo_focus = tuple(draft.resolutions), draft.focus
         return doc
 
-    def resolve(self, mentions: Sequence[Mention], prefer: Mapping[str, Place] | None = None) -> tuple[Resolution, ...]:
-        """Every step works per reading (a name with its qualifier) or per group (a name), and once
-        per mention only to pool scores, so the cost is linear in the mentions. `prefer` ({folded
-        name: place}, `preferred`): the user's choice for a name."""
-        draft = Draft.of(list(mentions), self.gazetteer, self.settings, dict(prefer or {}))
+    def resolve(self, mentions: Sequence[Mention], prefer: Mapping[str, Place] | None = None,
+                text: str = "", home: Place | None = None) -> tuple[Resolution, ...]:
+        """The resolutions of a text's mentions. `prefer` ({folded name: place}, `preferred`): the
+        user's choice for a name; `home`: where the article is from (`home_place`)."""
+        return tuple(self.draft(mentions, prefer, text, home).resolutions)
+
+    def draft(self, mentions: Sequence[Mention], prefer: Mapping[str, Place] | None = None,
+              text: str = "", home: Place | None = None) -> Draft:
+        """Every step over the mentions. Each works per reading (a name with its qualifier) or per
+        group (a name), and once per mention only to pool scores, so the cost is linear in the mentions."""
+        draft = Draft.of(list(mentions), self.gazetteer, self.settings, dict(prefer or {}), text, home)
         for step in self.steps:
             step.apply(draft)
-        return tuple(draft.resolutions)
+        return draft
 
 
 if not Doc.has_extension("geo_resolutions"):
     Doc.set_extension("geo_resolutions", default=())
+if not Doc.has_extension("geo_home"):
+    Doc.set_extension("geo_home", default=None)
+if not Doc.has_extension("geo_focus"):
+    Doc.set_extension("geo_focus", default=None)
 
 
 def _span_place(span: Span) -> Place | None:
@@ -70,7 +82,7 @@ if not Span.has_extension("geo_place"):
 
 @Language.factory(
     "geomap_resolver",
-    assigns=["doc._.geo_resolutions", "span._.geo_place"],
+    assigns=["doc._.geo_resolutions", "doc._.geo_focus", "span._.geo_place"],
     requires=["doc._.geo_mentions"],
     default_config={"gazetteer_path": None, "weights": weights_config(ResolverSettings())},
 )

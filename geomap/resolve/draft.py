@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from geomap.gazetteer.store import Gazetteer
-from geomap.model import Candidate, Mention, MentionKind, Place, Resolution
+from geomap.model import Candidate, Focus, Mention, MentionKind, Place, Resolution
 from geomap.resolve.settings import ResolverSettings
 
 
@@ -62,12 +62,19 @@ class Draft:
     readings: list[Reading]
     reading_of: list[int]
     """Per mention, the index of its reading."""
+    text: str = ""
+    """The document's text, where the steps read more than its mentions (the dateline)."""
+    home: Place | None = None
+    """Where the user says the article is from (`home_place`)."""
     groups: list[Group] = field(default_factory=list)
+    focus: Focus | None = None
+    locality: float = 0.0
+    """The share of the text's names with a reading at the focus (`steps.focus`)."""
     resolutions: list[Resolution] = field(default_factory=list)
 
     @classmethod
     def of(cls, mentions: list[Mention], gazetteer: Gazetteer, settings: ResolverSettings,
-           prefer: dict[str, Place]) -> Draft:
+           prefer: dict[str, Place], text: str = "", home: Place | None = None) -> Draft:
         index: dict[tuple[MentionKind, str, str, bool], int] = {}
         readings: list[Reading] = []
         reading_of = []
@@ -77,7 +84,7 @@ class Draft:
                 index[key] = len(readings)
                 readings.append(Reading(*key, mention=m))
             reading_of.append(index[key])
-        return cls(mentions, gazetteer, settings, prefer, readings, reading_of)
+        return cls(mentions, gazetteer, settings, prefer, readings, reading_of, text, home)
 
     def choose(self, step: str) -> None:
         """Each group's place: the best of its pooled scores (the first on a tie); a group whose

@@ -38,6 +38,23 @@ class ResolverSettings:
     stray_population: int = 100_000
     """A town below this that only the gazetteer proposed, alone in its country while the text's
     other places lie elsewhere, is dropped (the `strays` step)."""
+    focus_country: float = 1.0
+    """For a candidate in (or being) the country of the article's focus (`focus` step)."""
+    focus_region: float = 3.0
+    """For a candidate in (or being) the first-level region of the focus."""
+    focus_near: float = 3.0
+    """For a candidate at a town-level focus, falling to 0 at `focus_near_km`."""
+    focus_near_km: float = 300.0
+    focus_local_share: float = 0.5
+    """A story is local when this share of its names has a reading at its town-level focus: then a
+    name the gazetteer cannot place is at the focus town rather than at a far town named before it."""
+    focus_min_names: int = 3
+    focus_min_vote: float = 0.1
+    focus_min_share: float = 0.15
+    focus_min_lead: float = 1.5
+    """The text agrees on a region or country when this many of its names have a reading there with
+    at least this share of their prior, and their votes hold this share of all and this many times
+    the runner-up's (`focus.agreed`)."""
     preferred: float = 25.0
     """For the place a user prefers for a name (`prefer`): more than any prior and evidence
     together, so it wins for every mention of that name."""

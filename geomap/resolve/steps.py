@@ -11,9 +11,12 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from geomap.kinds import KINDS, Area
-from geomap.model import Candidate, MentionKind, Resolution
+from geomap.gazetteer.names import fold
+from geomap.geodesy import distance_km
+from geomap.model import Candidate, Focus, FocusLevel, MentionKind, Place, Resolution
 from geomap.resolve.draft import Draft, Group
 from geomap.resolve.evidence import Support, inside, namesake_city, prior_score, rival_areas
+from geomap.resolve.focus import Shares, agreed, closeness, dateline, level_of
 
 
 class Step(NamedTuple):
@@ -116,6 +119,79 @@ def prefer(draft: Draft) -> None:
     _rescore(draft, [r.scores for r in draft.readings], "prefer")
 
 
+def focus(draft: Draft) -> None:
+    """Toward where the article is from: its dateline's place (the text's own word wins), else the
+    user's home, else the region or country most of its places agree on. A candidate gains for
+    lying in the focus's country, in its region and near it, in proportion to how local the text
+    is (the share of its names with a reading there): a foreign story in a local paper keeps its
+    foreign places."""
+    s = draft.settings
+    found = _dateline_focus(draft)
+    if found is None and draft.home is not None:
+        found = Focus(draft.home, level_of(draft.home), "home", 1.0)
+    if found is None:
+        found = agreed(_prior_shares(draft), draft.gazetteer, s.focus_min_names, s.focus_min_vote,
+                       s.focus_min_share, s.focus_min_lead)
+    draft.focus = found
+    if found is None:
+        return
+    near = [[closeness(c.place, found, s.focus_near_km) for c in r.candidates] for r in draft.readings]
+    strength = draft.locality = _locality(draft, found, near)
+    for reading, stands in zip(draft.readings, near):
+        reading.scores = [v + strength * (s.focus_country * country + s.focus_region * region + s.focus_near * close)
+                          for v, (country, region, close) in zip(reading.scores, stands)]
+    _rescore(draft, [r.scores for r in draft.readings], "focus")
+
+
+def _prior_shares(draft: Draft) -> Shares:
+    """Per group, its weight (the square root of its mentions: a name said often counts, but not
+    linearly) and its candidates with their softmax share of the group's pooled score."""
+    names = []
+    for group in draft.groups:
+        if not group.pool:
+            continue
+        top = max(group.pool.values())
+        weights = {gid: math.exp(v - top) for gid, v in group.pool.items()}
+        total = sum(weights.values())
+        places = {c.place.geonameid: c.place for i in group.mentions
+                  for c in draft.readings[draft.reading_of[i]].candidates}
+        names.append((math.sqrt(len(group.mentions)), [(places[gid], w / total) for gid, w in weights.items()]))
+    return names
+
+
+def _dateline_focus(draft: Draft) -> Focus | None:
+    """The place of the mention the dateline names, inside the area written after it where one is
+    ("DENVER, Pa." is Denver, Pennsylvania, whatever the prior says)."""
+    line = dateline(draft.text)
+    if line is None:
+        return None
+    start, end, area = line
+    for i, m in enumerate(draft.mentions):
+        if m.start < end and start < m.end:
+            reading = draft.readings[draft.reading_of[i]]
+            place = draft.groups[reading.group].place
+            if area and not reading.narrowed:
+                containers = [c.place for c in draft.gazetteer.candidates(fold(area))]
+                within = [(v, n, c.place) for n, (c, v) in enumerate(zip(reading.candidates, reading.scores))
+                          if any(inside(c.place, q) for q in containers)]
+                place = max(within, key=lambda vnp: (vnp[0], -vnp[1]))[2] if within else place
+            return None if place is None else Focus(place, level_of(place), "dateline", 1.0)
+    return None
+
+
+def _locality(draft: Draft, found: Focus, near: list[list[tuple[bool, bool, float]]]) -> float:
+    """The share of the text's names (groups with candidates) that have a reading at the focus:
+    in its region or near it, or for a country-level focus, in its country."""
+    local: dict[int, bool] = {}
+    for reading, stands in zip(draft.readings, near):
+        if not stands:
+            continue
+        here = any((country if found.level is FocusLevel.COUNTRY else region or close > 0)
+                   for country, region, close in stands)
+        local[reading.group] = local.get(reading.group, False) or here
+    return sum(local.values()) / len(local) if local else 0.0
+
+
 def context(draft: Draft) -> None:
     """What the rest of the document says, in rounds: places in the countries and regions the text
     names elsewhere, places already chosen for other names, places near the others."""
@@ -179,8 +255,10 @@ def approximate(draft: Draft) -> None:
     qualifier names ("Kamenné Square in Bratislava": `near_qualifier`), or else in a place the text
     chose whose name it holds ("Manila Cathedral", "Tijuana River"; not an adjective's: the "Russian
     Embassy" is in Washington: `near_named_inside`), or else most likely in the town the text named
-    last before it ("Royal Street" after "New Orleans": `near_town_before`): it gets that place,
-    marked approximate. Other names before the first town stay unplaced."""
+    last before it ("Royal Street" after "New Orleans": `near_town_before`), or, in a local story
+    (most of its names have a reading at a town-level focus) whose last town lies beyond the focus's
+    reach or that named no town yet, in the focus town (`near_focus`: the paper's "Main Street"). It
+    gets that place, marked approximate; with none of these it stays unplaced."""
     resolutions = draft.resolutions
     order = sorted(range(len(resolutions)), key=lambda i: resolutions[i].mention.start)
     named = {r.mention.key: r for r in resolutions
@@ -194,12 +272,28 @@ def approximate(draft: Draft) -> None:
             near, step = ((after, "near_qualifier") if _qualifies(after, r) else
                           (_named_inside(r.mention.key, named), "near_named_inside"))
             if near is None:
-                near, step = town, "near_town_before"
-            if near is not None:
+                placed[i] = _near_town(draft, r, town)
+            else:
                 placed[i] = Resolution(r.mention, near.place, near.confidence, (), approximate=True, step=step)
         elif r.place is not None and KINDS[r.place.feature].town:
             town = r
     draft.resolutions = placed
+
+
+def _near_town(draft: Draft, r: Resolution, town: Resolution | None) -> Resolution:
+    """`r` placed at the town named before it, or at a local story's focus town (see `approximate`)."""
+    focus = draft.focus
+    local = (focus is not None and focus.level is FocusLevel.TOWN
+             and draft.locality >= draft.settings.focus_local_share)
+    if town is not None and not (local and _beyond(town.place, focus, draft.settings.focus_near_km)):
+        return Resolution(r.mention, town.place, town.confidence, (), approximate=True, step="near_town_before")
+    if local:
+        return Resolution(r.mention, focus.place, draft.locality, (), approximate=True, step="near_focus")
+    return r
+
+
+def _beyond(place: Place, focus: Focus | None, km: float) -> bool:
+    return focus is not None and distance_km(place.lat, place.lon, focus.place.lat, focus.place.lon) > km
 
 
 def _qualifies(after: Resolution | None, r: Resolution) -> bool:
@@ -225,6 +319,7 @@ STEPS: tuple[Step, ...] = (
     Step(one_sense),
     Step(prior),
     Step(prefer),
+    Step(focus),
     Step(context),
     Step(confidence),
     Step(strays),
