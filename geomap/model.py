@@ -74,12 +74,16 @@ class Mention:
     qualifier: str = ""
     """A containing place named right after it ("Paris, Texas" gives "Texas")."""
     source: str = "ner"
-    """Who proposed it: "ner" (the statistical model) or "gazetteer" (the name matcher)."""
+    """Who proposed it: "ner" (the statistical model), "gazetteer" (the name matcher) or "pattern"
+    (its form: a road)."""
     rule: str = ""
     """The recognition rule that took it (`geomap.recognise.rules.RULES`)."""
     feature_sign: bool = False
     """The text points at it as a feature ("the Danube", "Sava river"): the resolver favours the
     readings of a kind trusted with a sign (`geomap.kinds.Trust.SIGN`)."""
+    road: bool = False
+    """A road by its form ("State Highway 24", "Kansas Expressway"): placed in its town, never at a
+    place named inside it."""
 
     @property
     def key(self) -> str:

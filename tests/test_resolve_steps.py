@@ -135,6 +135,16 @@ def test_an_unplaced_name_is_placed_approximately_and_says_how(text, names, qual
     assert unplaced.approximate and unplaced.place is not None and unplaced.step == step
 
 
+def test_a_road_is_placed_in_the_town_before_it_not_at_a_place_named_inside_it():
+    text = "Texas voters in Paris filled the Texas Expressway."
+    at = text.index("Texas Expressway")
+    road = Mention(at, at + 16, "Texas Expressway", lookup="texas expressway", road=True)
+    out = Resolver(GAZETTEER).resolve([*mentions(text[:at], "Texas", "Paris"), road])
+    assert (out[2].place, out[2].step) == (PARIS_TX, "near_town_before")
+    building = Mention(at, at + 16, "Texas Expressway", lookup="texas expressway")  # were it a building
+    assert Resolver(GAZETTEER).resolve([*mentions(text[:at], "Texas", "Paris"), building])[2].place == TEXAS
+
+
 def test_a_name_before_any_town_stays_unplaced():
     (r, _) = Resolver(GAZETTEER).resolve(mentions("Royal Street was closed in Paris.", "Royal Street", "Paris"))
     assert r.place is None and r.step == ""

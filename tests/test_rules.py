@@ -256,7 +256,7 @@ def test_the_factory_reads_labels_from_the_config_and_refuses_unknown_ones():
 
 def test_rules_have_unique_names_and_reasons():
     assert len({r.name for r in RULES}) == len(RULES)
-    assert all(r.reason and r.source in {"ner", "gazetteer"} for r in RULES)
+    assert all(r.reason and r.source in {"ner", "gazetteer", "pattern"} for r in RULES)
 
 
 def test_every_word_list_row_says_why():
@@ -415,3 +415,23 @@ def test_an_organisation_named_as_a_building_is_a_place():
     doc = doc_with("Fans left the Barclays Center for Royal Street. Barclays Bank and Hospital said no.",
                    ("the Barclays Center", "ORG"), ("Royal Street", "ORG"), ("Barclays Bank", "ORG"), ("Hospital", "ORG"))
     assert [m[0] for m in run(rules.ner_building, doc)] == ["Barclays Center", "Royal Street"]
+
+
+def test_roads_are_places_by_their_form():
+    doc = doc_with("Crews closed State Highway 24 and Loop 286. Traffic on U.S. 31 and I-65 slowed on "
+                   "West Main Street near the Kansas Expressway.")
+    assert [(m[0], m[2]) for m in run(rules.road, doc)] == [
+        ("State Highway 24", "road"), ("Loop 286", "road"), ("U.S. 31", "road"), ("I-65", "road"),
+        ("West Main Street", "road"), ("Kansas Expressway", "road")]
+
+
+def test_a_number_after_a_road_word_that_is_an_amount_or_a_name_going_on_is_no_road():
+    doc = doc_with("The U.S. 10-year yield rose 2 percent. The Wall Street Journal and Main Street Bank said so. "
+                   "On Route 9, trucks waited.")
+    assert [m[0] for m in run(rules.road, doc)] == ["Route 9"]
+
+
+def test_a_road_is_marked_for_the_resolver():
+    text = "Traffic from Kursk slowed on the Kursk Expressway."
+    mentions = Recogniser(GAZETTEER).mentions(doc_with(text, ("Kursk", "GPE")))
+    assert [(m.text, m.road) for m in mentions] == [("Kursk", False), ("Kursk Expressway", True)]

@@ -35,7 +35,8 @@ class Recogniser(GazetteerComponent):
         ctx = Context.of(doc, self.gazetteer, self.settings)
         found = Found(doc)
         for rule in self.rules:
-            found.rule, found.source, found.feature_sign = rule.name, rule.source, rule.signs_feature
+            found.rule, found.source, found.feature_sign, found.road = (rule.name, rule.source, rule.signs_feature,
+                                                                        rule.names_road)
             rule.apply(ctx, found)
         return tuple(qualify(doc.text, sorted(found.mentions, key=lambda m: m.start), ctx.words))
 

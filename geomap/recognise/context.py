@@ -74,6 +74,10 @@ class Words:
     """Words of a public office named for its place ("Huntsville Fire Department", "Abuja Chamber")."""
     buildings: frozenset[str]
     """Last words of a building's name ("Barclays Center", "Cloverhill District Court")."""
+    roads: frozenset[str]
+    """Last words of a road's name ("Commercial Street", "Kansas Expressway")."""
+    road_numbers: frozenset[str]
+    """Words before a route number ("Highway 24", "U.S. 31"; "i-" as in "I-65")."""
 
     @classmethod
     @lru_cache(maxsize=None)
@@ -83,7 +87,8 @@ class Words:
         feature = rows("feature_cues", language)
         return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)
                              for position in ("before", "after")), words("qualifier_words", language),
-                   words("office_words", language), words("building_words", language))
+                   words("office_words", language), words("building_words", language),
+                   words("road_words", language), words("road_numbers", language))
 
     @property
     def inner(self) -> frozenset[str]:
@@ -314,7 +319,7 @@ class Found:
         self.taken = Taken(len(doc))
         self.mentions: list[Mention] = []
         self.rule, self.source = "", ""
-        self.feature_sign = False
+        self.feature_sign = self.road = False
 
     def take(self, start: int, end: int, kind: MentionKind, key: str) -> bool:
         """Take the span as a mention made by the running rule, unless it overlaps one taken before."""
@@ -322,5 +327,6 @@ class Found:
             return False
         span = self.doc[start:end]
         self.mentions.append(Mention(span.start_char, span.end_char, span.text, kind, key,
-                                     source=self.source, rule=self.rule, feature_sign=self.feature_sign))
+                                     source=self.source, rule=self.rule, feature_sign=self.feature_sign,
+                                     road=self.road))
         return True

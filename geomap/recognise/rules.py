@@ -6,6 +6,8 @@ only extend what is already taken (one sense per text, datelines, list_).
 
 from __future__ import annotations
 
+import re
+
 import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
@@ -27,6 +29,8 @@ class Rule(NamedTuple):
     apply: Callable[[Context, Found], None]
     signs_feature: bool = False
     """Its mentions are names the text points at as a feature ("the Sava"): `Mention.feature_sign`."""
+    names_road: bool = False
+    """Its mentions are roads (`Mention.road`)."""
 
     @property
     def name(self) -> str:
@@ -36,6 +40,60 @@ class Rule(NamedTuple):
     @property
     def reason(self) -> str:
         return (self.apply.__doc__ or "").split("\n\n")[0]
+
+
+# -- roads, by their form -----------------------------------------------------------------------
+
+ROUTE_NUMBER = re.compile(r"\d{1,4}[A-Z]?")
+NOT_A_ROUTE = frozenset({"%", "-", "percent", "million", "billion", "trillion", "year", "years", "times"})
+"""Words after a number that make it an amount, not a route ("U.S. 10-year notes", "U.S. 30 percent")."""
+
+
+def road(ctx: Context, found: Found) -> None:
+    """A road by its form: a numbered route ("State Highway 24", "U.S. 31", "I-65", "Loop 286") or a
+    capitalised name ending in a road's word ("Commercial Street", "Kansas Expressway"), not when a
+    capitalised word follows ("Wall Street Journal", "Main Street Bank"). No gazetteer knows roads:
+    the resolver places them approximately in their town, never at a place named inside them (a
+    road leads to the place it is named for)."""
+    tokens = ctx.tokens
+    for i, token in enumerate(tokens):  # numbered routes first: "State Highway 24" is not "State Highway"
+        if _route_number(ctx, i):
+            start = _leading_name(ctx, i if token.text[:2] == "I-" else i - 1)
+            found.take(start, i + 1, MentionKind.TOPONYM, fold(ctx.doc[start:i + 1].text))
+    for i, token in enumerate(tokens):
+        if (i > 0 and token.lower_ in ctx.words.roads and token.is_title and _capitalised_at(ctx, i - 1)
+                and not (i + 1 < len(tokens) and (_capitalised_at(ctx, i + 1) or tokens[i + 1].text == "&"))):
+            start = _leading_name(ctx, i)
+            if start < i:
+                found.take(start, i + 1, MentionKind.TOPONYM, fold(ctx.doc[start:i + 1].text))
+
+
+def _route_number(ctx: Context, i: int) -> bool:
+    """A route's number after a route word ("Highway 24"), or an interstate written "I-65"."""
+    tokens = ctx.tokens
+    text = tokens[i].text
+    if text[:2] == "I-" and ROUTE_NUMBER.fullmatch(text[2:]):
+        return True
+    following = tokens[i + 1].lower_ if i + 1 < len(tokens) else ""
+    return (i > 0 and bool(ROUTE_NUMBER.fullmatch(text)) and following not in NOT_A_ROUTE
+            and tokens[i - 1].lower_ in ctx.words.road_numbers and tokens[i - 1].text[:1].isupper())
+
+
+def _capitalised_at(ctx: Context, i: int) -> bool:
+    token = ctx.tokens[i]
+    return token.text[:1].isupper() and not token.is_punct
+
+
+def _leading_name(ctx: Context, end: int) -> int:
+    """Where the capitalised words before token `end` start ("West Main", "State", "Farm-to-Market"),
+    without a leading stop word or a sentence's first word that is one ("On Main Street")."""
+    start = end
+    while start > 0 and (_capitalised_at(ctx, start - 1) or ctx.tokens[start - 1].text in {"-", "to"}) \
+            and not ctx.tokens[start].is_sent_start and "\n" not in ctx.tokens[start - 1].text_with_ws:
+        start -= 1
+    while start < end and (ctx.tokens[start].is_stop or ctx.tokens[start].text in {"-", "to"}):
+        start += 1
+    return start
 
 
 # -- the NER's own places and adjectives -------------------------------------------------------
@@ -347,6 +405,7 @@ def qualify(text: str, mentions: list[Mention], words: Words) -> list[Mention]:
 
 
 RULES: tuple[Rule, ...] = (
+    Rule("pattern", road, names_road=True),
     Rule("ner", ner_place),
     Rule("ner", ner_demonym),
     Rule("ner", ner_building),

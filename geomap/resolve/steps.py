@@ -254,8 +254,9 @@ def approximate(draft: Draft) -> None:
     """A name the gazetteer cannot place (a street, a cathedral, an airport) is in the place its
     qualifier names ("Kamenné Square in Bratislava": `near_qualifier`), or else in a place the text
     chose whose name it holds ("Manila Cathedral", "Tijuana River"; not an adjective's: the "Russian
-    Embassy" is in Washington: `near_named_inside`), or else most likely in the town the text named
-    last before it ("Royal Street" after "New Orleans": `near_town_before`), or, in a local story
+    Embassy" is in Washington; not a road's: "Kansas Expressway" leads to Kansas: `near_named_inside`),
+    or else most likely in the town the text named last before it ("Royal Street" after "New
+    Orleans": `near_town_before`), or, in a local story
     (most of its names have a reading at a town-level focus) whose last town lies beyond the focus's
     reach or that named no town yet, in the focus town (`near_focus`: the paper's "Main Street"). It
     gets that place, marked approximate; with none of these it stays unplaced."""
@@ -270,7 +271,7 @@ def approximate(draft: Draft) -> None:
         if r.place is None and r.mention.kind == MentionKind.TOPONYM:
             after = resolutions[order[n + 1]] if n + 1 < len(order) else None
             near, step = ((after, "near_qualifier") if _qualifies(after, r) else
-                          (_named_inside(r.mention.key, named), "near_named_inside"))
+                          (None if r.mention.road else _named_inside(r.mention.key, named), "near_named_inside"))
             if near is None:
                 placed[i] = _near_town(draft, r, town)
             else:
