@@ -231,7 +231,7 @@ def test_a_local_storys_unplaced_name_before_any_town_is_at_the_focus_town():
     assert found["Main Street@0"] == ("US/TX", "near_focus")
 
 
-def test_a_local_storys_unplaced_name_after_a_far_town_is_at_the_focus_town():
+def test_a_local_storys_unplaced_name_after_a_town_beyond_its_surroundings_is_at_the_focus_town():
     text = "Crews from Columbus, Ohio helped on Main Street in Paris, in Lamar County, Texas."
     names = ("Columbus", "Ohio", "Main Street", "Paris", "Lamar County", "Texas")
     found, _ = resolved(text, *names, home=PARIS_TX, qualifiers={"Columbus": "Ohio"})

@@ -47,7 +47,11 @@ class ResolverSettings:
     focus_near_km: float = 300.0
     focus_local_share: float = 0.5
     """A story is local when this share of its names has a reading at its town-level focus: then a
-    name the gazetteer cannot place is at the focus town rather than at a far town named before it."""
+    name the gazetteer cannot place is at the focus town rather than at a town named before it
+    beyond `focus_town_km`."""
+    focus_town_km: float = 161.0
+    """A local story's surroundings: a town named within them is where its streets are; one beyond
+    is a story's excursion, and its streets are more likely the paper's own (the field's 100 miles)."""
     focus_min_names: int = 3
     focus_min_vote: float = 0.1
     focus_min_share: float = 0.15

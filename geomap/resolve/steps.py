@@ -255,11 +255,11 @@ def approximate(draft: Draft) -> None:
     qualifier names ("Kamenné Square in Bratislava": `near_qualifier`), or else in a place the text
     chose whose name it holds ("Manila Cathedral", "Tijuana River"; not an adjective's: the "Russian
     Embassy" is in Washington; not a road's: "Kansas Expressway" leads to Kansas: `near_named_inside`),
-    or else most likely in the town the text named last before it ("Royal Street" after "New
-    Orleans": `near_town_before`), or, in a local story
-    (most of its names have a reading at a town-level focus) whose last town lies beyond the focus's
-    reach or that named no town yet, in the focus town (`near_focus`: the paper's "Main Street"). It
-    gets that place, marked approximate; with none of these it stays unplaced."""
+    or else most likely in the town the text named last before it ("Royal Street" after "New Orleans":
+    `near_town_before`), or, in a local story (most of its names have a reading at a town-level focus)
+    whose last town lies outside the focus's surroundings or that named no town yet, in the focus town
+    (`near_focus`: the paper's "Main Street"). It gets that place, marked approximate; with none of
+    these it stays unplaced."""
     resolutions = draft.resolutions
     order = sorted(range(len(resolutions)), key=lambda i: resolutions[i].mention.start)
     named = {r.mention.key: r for r in resolutions
@@ -282,11 +282,12 @@ def approximate(draft: Draft) -> None:
 
 
 def _near_town(draft: Draft, r: Resolution, town: Resolution | None) -> Resolution:
-    """`r` placed at the town named before it, or at a local story's focus town (see `approximate`)."""
+    """`r` placed at the town named before it, unless a local story's focus town is the better guess
+    (see `approximate`)."""
     focus = draft.focus
     local = (focus is not None and focus.level is FocusLevel.TOWN
              and draft.locality >= draft.settings.focus_local_share)
-    if town is not None and not (local and _beyond(town.place, focus, draft.settings.focus_near_km)):
+    if town is not None and not (local and _beyond(town.place, focus, draft.settings.focus_town_km)):
         return Resolution(r.mention, town.place, town.confidence, (), approximate=True, step="near_town_before")
     if local:
         return Resolution(r.mention, focus.place, draft.locality, (), approximate=True, step="near_focus")
