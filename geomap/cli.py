@@ -1,7 +1,8 @@
 """The `geomap` command: argument parsing and printing, nothing else (`app.py` does the work).
 
-Every expected failure is a `GeomapError`, printed as one line on stderr with
-its exit code (2 input, 3 gazetteer, 4 model, 5 output; 70 for a bug); `--debug` shows the traceback.
+Every expected failure is a `GeomapError`, printed as one line on stderr with its exit status
+(`ExitStatus`: 2 input, 3 gazetteer, 4 model, 5 output; 70 for a bug); `--debug` shows the traceback.
+A parameter a library error names (`doc_timeout`) is shown as its flag (--doc-timeout).
 A closed standard output (`geomap ... | head`) ends the run quietly with 141.
 """
 
@@ -15,10 +16,8 @@ from pathlib import Path
 
 from geomap import __version__
 from geomap.batch import DOC_TIMEOUT
-from geomap.errors import GeomapError, InputError
+from geomap.errors import ExitStatus, GeomapError, InputError
 
-BROKEN_PIPE = 141
-"""Exit code when standard output's reader went away (128 + SIGPIPE: what a shell reports for `cat` in `cat | head`)."""
 ARTICLE_HELP = "article: UTF-8 text, HTML, PDF or Word file, an http(s) URL, or - for standard input"
 
 
@@ -139,16 +138,24 @@ def _say(message: str) -> None:
     print(f"geomap: {printable(message)}", file=sys.stderr)
 
 
-def _setup(args):
-    from geomap.app import Setup
+def _message(exc: GeomapError) -> str:
+    """The error's message with each parameter it names (`doc_timeout`) shown as its flag (--doc-timeout)."""
+    message = str(exc)
+    for name in exc.parameters:
+        message = message.replace(f"`{name}`", "--" + name.replace("_", "-"))
+    return message
 
-    return Setup(args.model, args.gazetteer, tuple(getattr(args, "prefer", ())))
+
+def _setup(args):
+    from geomap.setup import Setup
+
+    return Setup(args.model, args.gazetteer, tuple(getattr(args, "prefer", ())), getattr(args, "batch_size", 32))
 
 
 def _batch(args):
     from geomap.app import Batch
 
-    return Batch(args.skip_bad, args.batch_size, args.workers, args.engine, args.scheduler, args.doc_timeout)
+    return Batch(args.skip_bad, args.workers, args.engine, args.scheduler, args.doc_timeout)
 
 
 def cmd_map(args) -> int:
@@ -169,21 +176,22 @@ def cmd_map(args) -> int:
         if not document.text.strip():
             _say(f"{name}: empty article; it names no place")
     places, mentions = len(geomap.view["places"]), sum(p["mentions"] for p in geomap.view["places"])
-    print(f"{output.path}: {places} places, {mentions} mentions"
+    print(f"{printable(str(output.path))}: {places} places, {mentions} mentions"
           + (f", {len(documents)} articles" if len(documents) > 1 or args.jsonl else ""))
-    return 0
+    return ExitStatus.OK
 
 
 def cmd_extract(args) -> int:
     from geomap.app import extract_jsonl, parse_articles
-    from geomap.io import write_text
+    from geomap.outputs import write_text
     from geomap.formats import to_geojson, to_json
 
     setup = _setup(args)
     if args.jsonl:
         if not args.output:
             raise InputError("extract --jsonl needs -o OUTPUT")
-        return 1 if extract_jsonl(setup, args.jsonl, args.output, _batch(args), _say) else 0
+        failed = extract_jsonl(setup, args.jsonl, args.output, _batch(args), _say)
+        return ExitStatus.INCOMPLETE if failed else ExitStatus.OK
     if not args.article:
         raise InputError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
     setup.refuse_overwriting([args.article], [args.output])
@@ -193,7 +201,7 @@ def cmd_extract(args) -> int:
         write_text(args.output, text + "\n")
     else:
         print(text)
-    return 0
+    return ExitStatus.OK
 
 
 def cmd_eval(args) -> int:
@@ -204,7 +212,7 @@ def cmd_eval(args) -> int:
     gold = read_gold(args.gold)  # every line checked before the model loads
     figures = evaluate(gold, setup.geoparser(), args.pred, args.by_rule)
     print(json.dumps(figures, indent=1) if args.json else format_report(figures))
-    return 0
+    return ExitStatus.OK
 
 
 def printable(text: str) -> str:
@@ -221,7 +229,7 @@ def _search(args) -> int:
     for p in [] if args.json else places:
         print(f"{p.geonameid:>10}  {printable(p.name):30.30}  {p.lat:9.4f} {p.lon:10.4f}  {p.feature.value:9} "
               f"{printable(p.country):2} {printable(p.admin1):>5} {p.population:>11,}  {p.source}")
-    return 0 if places else 1
+    return ExitStatus.OK if places else ExitStatus.INCOMPLETE
 
 
 def cmd_gazetteer(args) -> int:
@@ -229,7 +237,7 @@ def cmd_gazetteer(args) -> int:
 
     if args.action == "build":
         path, counts, seconds = app.gazetteer_build(args.gazetteer)
-        print(f"{path}: built in {seconds:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        print(f"{printable(str(path))}: built in {seconds:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     elif args.action == "search":
         return _search(args)
     elif args.action == "info":
@@ -237,15 +245,15 @@ def cmd_gazetteer(args) -> int:
         print(json.dumps(info) if args.json else "\n".join(f"{k:15} {v:,}" for k, v in info.items()))
     elif args.action == "add":
         path, added, kept = app.gazetteer_add(args.gazetteer, args.file)
-        print(f"{path}: added {added} place(s) from {args.file}; kept in {kept}")
+        print(printable(f"{path}: added {added} place(s) from {args.file}; kept in {kept}"))
     elif args.action == "remove":
         path, geonameid, name = app.gazetteer_remove(args.gazetteer, args.name_or_id)
-        print(f"{path}: removed {geonameid} {printable(name)}")
+        print(printable(f"{path}: removed {geonameid} {name}"))
     else:
         path, summary, record = app.gazetteer_import(args.gazetteer, args.source, args.path, args.url, args.classes,
                                                      args.min_population)
-        print(f"{path}: imported {summary}; recorded in {record}")
-    return 0
+        print(printable(f"{path}: imported {summary}; recorded in {record}"))
+    return ExitStatus.OK
 
 
 COMMANDS = {"map": cmd_map, "extract": cmd_extract, "eval": cmd_eval, "gazetteer": cmd_gazetteer}
@@ -259,17 +267,17 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError:  # `geomap ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's exit flush must not fail again
-        return BROKEN_PIPE
+        return ExitStatus.BROKEN_PIPE
     except GeomapError as exc:
         if args.debug:
             raise
-        _say(str(exc))
-        return exc.exit_code
+        _say(_message(exc))
+        return exc.exit_status
     except KeyboardInterrupt:
         print("geomap: interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except Exception as exc:  # a bug: still one line, and the traceback with --debug
         if args.debug:
             raise
         _say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
-        return 70
+        return ExitStatus.BUG

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from geomap.errors import InputError
 from geomap.geodesy import distance_km
-from geomap.io import atomic_writer, open_regular, read_json_lines, valid_unicode
+from geomap.inputs.reading import open_regular
+from geomap.inputs.records import read_json_lines, valid_unicode
+from geomap.outputs import atomic_writer
+from geomap.model import Article
 
 MAX_ERROR_KM = 20039.0
 """Half the equator: the error charged to a matched toponym left unresolved."""
@@ -124,7 +127,7 @@ def _gold_document(data: dict, where: str, number: int) -> dict:
 def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None, by_rule: bool = False) -> dict:
     """Run the geoparser over gold documents (`read_gold`) and score it; optionally keep the
     predictions, and add the precision of each recognition rule ("by_rule")."""
-    preds = [d.to_json() for d in geoparser.pipe((doc["text"], doc["id"]) for doc in gold)]
+    preds = [d.to_json() for d in geoparser.pipe(Article(doc["text"], id=doc["id"]) for doc in gold)]
     if pred_path:
         with atomic_writer(pred_path) as out:
             out.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in preds)

@@ -153,10 +153,12 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """An article as read: the text geomap reads (every mention's offsets point into it) and its source."""
+    """An article as read: the text geomap reads (every mention's offsets point into it), its source,
+    and its id when it is one of many (a JSON Lines or Parquet record)."""
 
     text: str
     source: Source = Source()
+    id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

