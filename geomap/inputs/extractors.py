@@ -119,14 +119,16 @@ def pdf_article(data: bytes, where: str, max_bytes: int) -> Article:
 def _pypdf_quiet() -> Iterator[None]:
     """pypdf's own complaints ("EOF marker not found", "Ignoring wrong pointing object") silenced while
     it reads: what fails is reported once, by geomap, in one line."""
-    logger = logging.getLogger("pypdf")
-    disabled, logger.disabled = logger.disabled, True
+    logger, sink = logging.getLogger("pypdf"), logging.NullHandler()  # pypdf logs to its modules' loggers under it
+    logger.addHandler(sink)  # a handler found: logging's last resort (print to stderr) is not used
+    propagate, logger.propagate = logger.propagate, False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             yield
     finally:
-        logger.disabled = disabled
+        logger.propagate = propagate
+        logger.removeHandler(sink)
 
 
 def _pdf_article(pypdf: ModuleType, data: bytes, where: str, max_bytes: int) -> Article:

@@ -54,7 +54,7 @@ def _read_parquet(fh: BinaryIO, path: str, skip_bad: bool, report) -> Iterator[A
         names = source.schema_arrow.names
     except Exception as exc:  # pyarrow raises its own error types for a damaged file
         fh.close()
-        raise InputError(f"{path}: not a readable Parquet file ({exc})") from None
+        raise InputError(f"{path}: not a readable Parquet file ({_one_line(exc)})") from None
     if "text" not in names:
         fh.close()
         raise InputError(f"{path}: no \"text\" column (columns: {', '.join(names)})")
@@ -95,8 +95,13 @@ def _batches(source, group: int, path: str, columns: list[str]) -> Iterator:
         except StopIteration:
             return
         except Exception as exc:
-            raise InputError(f"{path}: row group {group + 1}: not readable Parquet ({exc})") from None
+            raise InputError(f"{path}: row group {group + 1}: not readable Parquet ({_one_line(exc)})") from None
         yield batch
+
+
+def _one_line(exc: Exception) -> str:
+    """pyarrow's message, which may run over several lines, on one."""
+    return " ".join(str(exc).split())
 
 
 def _check_row_group(group, index: int, path: str, columns: list[str]) -> None:
