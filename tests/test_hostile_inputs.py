@@ -181,6 +181,13 @@ def test_a_corrupt_parquet_input_is_exit_2_naming_the_input(command, tmp_path, c
     assert not (tmp_path / command[2]).exists()
 
 
+def test_a_parquet_file_without_a_text_column_names_its_columns(tmp_path):
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"body": ["Rain in Oslo."]}), source)
+    with pytest.raises(InputError, match=r'in\.parquet: no "text" column \(columns: body\)$'):
+        read_records(str(source))
+
+
 def test_a_row_group_that_unpacks_past_the_limit_is_refused_unread(tmp_path, monkeypatch):
     monkeypatch.setattr(records, "MAX_ROW_GROUP_BYTES", 1_000_000)
     source = tmp_path / "in.parquet"

@@ -6,7 +6,8 @@ hop (a redirect to file:// or ftp:// is refused), at most `redirects` redirects,
 time for the whole of it, name lookup, headers and body: a server trickling a byte at a time is
 given up at the deadline (the connection is shut from a timer; a lookup that hangs is abandoned).
 Each address a name resolves to is put to an `AddressPolicy` before it is connected to, at every
-hop, so a server can refuse private and loopback addresses; the command line allows any.
+hop, so a server can refuse private and loopback addresses; the command line allows any. (Through
+the environment's proxy, the address connected to is the proxy's: a server with a policy runs without one.)
 Credentials in an address are refused, never sent, never echoed.
 """
 
@@ -29,7 +30,7 @@ from functools import partial
 from urllib.parse import urljoin, urlsplit
 
 from geomap import __version__
-from geomap.errors import InputError
+from geomap.errors import GeomapError, InputError
 
 USER_AGENT = f"geomap/{__version__} (offline geoparser; fetches only the URL it is given)"
 CHUNK = 1 << 16
@@ -337,7 +338,7 @@ def open_url(url: str, budget: Budget) -> Iterator[Response]:
     try:
         with _opener(url, budget, deadline).open(request, timeout=budget.timeout) as raw:
             yield Response(raw, url, budget, deadline)
-    except FetchError:
+    except GeomapError:  # ours, or the caller's while it read (an output that cannot be written)
         raise
     except urllib.error.HTTPError as exc:
         raise FetchError(f"{shown(url)}: HTTP {exc.code} {exc.reason}", exc.code) from None

@@ -50,15 +50,15 @@ def _read_parquet(fh: BinaryIO, path: str, skip_bad: bool, report) -> Iterator[A
     """Open and check a Parquet file now; its rows come later, a row group at a time."""
     parquet = parquet_module(path)
     try:
-        source = parquet.ParquetFile(fh, read_dictionary=["id", "text"])
-        names = source.schema_arrow.names
+        names = parquet.ParquetFile(fh).schema_arrow.names
+        columns = [c for c in ("id", "text") if c in names]
+        source = parquet.ParquetFile(fh, read_dictionary=columns)
     except Exception as exc:  # pyarrow raises its own error types for a damaged file
         fh.close()
         raise InputError(f"{path}: not a readable Parquet file ({_one_line(exc)})") from None
     if "text" not in names:
         fh.close()
         raise InputError(f"{path}: no \"text\" column (columns: {', '.join(names)})")
-    columns = [c for c in ("id", "text") if c in names]
     return _parquet_rows(fh, source, path, columns, skip_bad, report)
 
 
