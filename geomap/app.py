@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,10 +17,11 @@ from geomap.gazetteer.build import build, edit, stderr_progress, writing
 from geomap.gazetteer.paths import default_db, user_dir
 from geomap.gazetteer.database import store_entries
 from geomap.gazetteer import open_gazetteer, shared_gazetteer
-from geomap.model import Article, Document, Place
+from geomap.model import Document, Place
 from geomap.render.map import GeoMap
 from geomap.render.view import MapOptions, MappedArticle, default_title, prepare_many
 from geomap.formats import Failure, Outcome, to_geojson
+from geomap.setup import Setup
 
 DEFAULT_OUTPUTS = Path("outputs")
 Report = Callable[[str], None]
@@ -28,32 +29,10 @@ Report = Callable[[str], None]
 
 
 @dataclass(frozen=True, slots=True)
-class Setup:
-    """Which spaCy pipeline and which gazetteer a command uses."""
-
-    model: str | None = None
-    gazetteer: Path | None = None
-    prefer: tuple[tuple[str, int], ...] = ()
-    """(name, geonameid): the place a name means in every article (`--prefer`)."""
-
-    def geoparser(self):
-        from geomap.pipeline import DEFAULT_MODEL, Geoparser
-
-        return Geoparser(self.model or DEFAULT_MODEL, self.gazetteer)
-
-    def refuse_overwriting(self, inputs: Iterable[str | Path | None], outputs: Iterable[Path | None]) -> None:
-        """Before any work: no output may be an input, the gazetteer included."""
-        from geomap.io import refuse_overwriting
-
-        refuse_overwriting([*inputs, self.gazetteer or default_db()], outputs)
-
-
-@dataclass(frozen=True, slots=True)
 class Batch:
     """How a JSON Lines (or Parquet) input is run: skipping bad lines or not, and on which engine."""
 
     skip_bad: bool = False
-    batch_size: int = 32
     workers: int = 1
     engine: str = "local"
     scheduler: str | None = None
@@ -72,46 +51,39 @@ def parse_articles(setup: Setup, names: list[str]) -> list[Document]:
     before the model loads."""
     from geomap.inputs import load
 
-    articles: list[Article] = [load(name) for name in names]
-    geoparser = setup.geoparser()
-    documents = geoparser.pipe(((article.text, None) for article in articles), prefer=dict(setup.prefer))
-    return [replace(document, source=article.source) for document, article in zip(documents, articles)]
+    articles = [load(name) for name in names]
+    setup.check()
+    return list(setup.geoparser().pipe(articles, setup.batch_size, dict(setup.prefer), setup.home or None))
 
 
 def outcomes(setup: Setup, path: str, batch: Batch, report: Report) -> Iterator[Outcome]:
     """A document or a failure for each record of a JSON Lines (or Parquet) file, in order."""
-    from geomap.batch import Job, extract
-    from geomap.io import read_records
-    from geomap.pipeline import DEFAULT_MODEL
-    from geomap.resolve import preferred
+    from geomap.batch import extract
+    from geomap.inputs import read_records
 
-    if batch.workers < 1 or batch.batch_size < 1:
-        raise InputError("--workers and --batch-size must be at least 1")
     records = read_records(path, batch.skip_bad, report)
-    preferred(shared_gazetteer(setup.gazetteer), dict(setup.prefer))  # built once here, not in every worker
-    job = Job(setup.model or DEFAULT_MODEL, str(setup.gazetteer) if setup.gazetteer else None, batch.batch_size,
-              setup.prefer)
-    yield from extract(records, job, batch.workers, batch.engine, batch.scheduler, batch.doc_timeout)
+    setup.check()  # once here, not in every worker
+    yield from extract(records, setup, batch.workers, batch.engine, batch.scheduler, batch.doc_timeout)
 
 
 def extract_jsonl(setup: Setup, path: str, output: Path, batch: Batch, report: Report) -> list[Failure]:
     """Stream a JSON Lines (or Parquet) file through the chosen engine into OUTPUT (JSON Lines, or
     Parquet for .parquet), written atomically; returns the documents that failed."""
-    from geomap.batch import progress
-    from geomap.io import ParquetLines, atomic_writer
-    from geomap.formats import parquet_row, to_json
+    from geomap.formats import ParquetLines, to_json
+    from geomap.outputs import atomic_writer
+    from geomap.progress import counted
 
     setup.refuse_overwriting([path], [output])
     parquet = output.suffix.lower() == ".parquet"
     failed: list[Failure] = []
     with atomic_writer(output, "wb" if parquet else "w") as fh:
         out = ParquetLines(fh, output) if parquet else None
-        for outcome in progress(outcomes(setup, path, batch, report)):
+        for outcome in counted(outcomes(setup, path, batch, report)):
             if isinstance(outcome, Failure):
                 failed.append(outcome)
                 report(f"{path}: document {outcome.id}: {outcome.error}")
             if out:
-                out.write(parquet_row(outcome))
+                out.write(outcome)
             else:
                 fh.write(to_json(outcome) + "\n")
         if out:
@@ -146,16 +118,17 @@ class MapOutput:
 
         image = image_format(self.path)  # "png", "svg", or None for HTML; any other suffix is refused here
         if image and (self.fragment or options.tiles):
-            raise InputError(f"{self.path}: --fragment and --tiles are for HTML maps, not {image.upper()} images")
+            raise InputError(f"{self.path}: `fragment` and `tiles` are for HTML maps, not {image.upper()} images",
+                             parameters=("fragment", "tiles"))
         if image:
             image_size(self.size, self.dpi)
         elif self.size or self.dpi:
-            raise InputError(f"{self.path}: --size and --dpi are for .png and .svg images")
+            raise InputError(f"{self.path}: `size` and `dpi` are for .png and .svg images", parameters=("size", "dpi"))
         if self.fragment:
             fragment("", self.height, self.width)  # a bad CSS length is refused here
 
     def write(self, geomap: GeoMap, documents: list[Document]) -> None:
-        from geomap.io import write_text
+        from geomap.outputs import write_text
 
         if self.fragment:
             write_text(self.path, geomap.fragment(self.height, self.width))
@@ -207,7 +180,7 @@ def gazetteer_build(path: Path | None) -> tuple[Path, dict[str, int], float]:
 
 def gazetteer_search(path: Path | None, name: str, limit: int, country: str, admin1: str) -> list[Place]:
     if limit < 1:  # a negative one would slice off the last matches
-        raise InputError(f"--limit {limit}: give at least 1")
+        raise InputError(f"`limit` {limit}: give at least 1", parameters=("limit",))
     return open_gazetteer(path or default_db()).search(name, limit, country, admin1)
 
 
@@ -249,7 +222,7 @@ def gazetteer_import(path: Path | None, source: str, data: Path | None, url: str
     if data is None and source == "geonames":
         raise GazetteerError("geomap gazetteer import geonames needs the dump FILE (.txt or .zip from GeoNames)")
     if min_population < 0:
-        raise GazetteerError("--min-population must be 0 or more")
+        raise GazetteerError("`min_population` must be 0 or more", parameters=("min_population",))
     data = data or download.fetch_layers(path.parent / "downloads" / "naturalearth", url)
     imported = imports.Import(source, data.resolve(), classes, min_population)
     with writing(path), edit(path) as db:

@@ -27,45 +27,28 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import TypeVar
 
 from geomap.errors import GeomapError, InputError
-from geomap.io import Record
-from geomap.model import Document
 from geomap.formats import Failure, Outcome
-
-T = TypeVar("T")
+from geomap.model import Article, Document
+from geomap.setup import Setup
 
 CHUNK = 16
 """Documents per task sent to a worker: large enough to batch through spaCy, small enough to balance."""
 DOC_TIMEOUT = 120.0
 """Seconds one document may take by default: generous, since a long article's NER alone takes seconds."""
 MAX_DOC_TIMEOUT = 86_400
-"""The longest --doc-timeout (a day): beyond it, or infinite, the timer cannot be set (OverflowError)."""
+"""The longest `doc_timeout` (a day): beyond it, or infinite, the timer cannot be set (OverflowError)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
-    """What a worker needs to rebuild the same geoparser: plain values, cheap to send anywhere."""
-
-    model: str
-    gazetteer: str | None
-    batch_size: int = 32
-    prefer: tuple[tuple[str, int], ...] = ()
+_GEOPARSERS: dict[Setup, object] = {}
 
 
-_GEOPARSERS: dict[Job, object] = {}
-
-
-def _geoparser(job: Job):
-    """One geoparser per worker process and job, made on first use."""
-    if job not in _GEOPARSERS:
-        from geomap.pipeline import Geoparser
-
-        _GEOPARSERS[job] = Geoparser(job.model, Path(job.gazetteer) if job.gazetteer else None)
-    return _GEOPARSERS[job]
+def _geoparser(setup: Setup):
+    """One geoparser per worker process and setup, made on first use."""
+    if setup not in _GEOPARSERS:
+        _GEOPARSERS[setup] = setup.geoparser()
+    return _GEOPARSERS[setup]
 
 
 class DocumentTimeout(Exception):
@@ -95,16 +78,15 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def parse_chunk(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | None = None,
+def parse_chunk(setup: Setup, chunk: list[Article], doc_timeout: float | None = None,
                 one_by_one: bool = False) -> Iterator[Outcome]:
-    """(id, text) pairs to documents (or failures), in order, each as soon as it is done. Batched
-    through spaCy; once a document fails or overruns `doc_timeout`, the rest go one by one, so only
-    it is lost."""
-    geoparser = _geoparser(job)
+    """Articles to documents (or failures), in order, each as soon as it is done. Batched through
+    spaCy; once a document fails or overruns `doc_timeout`, the rest go one by one, so only it is lost."""
+    geoparser = _geoparser(setup)
     done = 0
     if not one_by_one:
         try:
-            documents = geoparser.pipe(((text, id) for id, text in chunk), job.batch_size, dict(job.prefer))
+            documents = geoparser.pipe(chunk, setup.batch_size, dict(setup.prefer), setup.home or None)
             while done < len(chunk):
                 with _time_limit(doc_timeout):
                     document = next(documents)
@@ -112,20 +94,20 @@ def parse_chunk(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | Non
                 yield document
         except Exception:  # one bad or slow document must not sink its chunk: the rest one by one
             pass
-    for id, text in chunk[done:]:
-        yield _parse_one(geoparser, id, text, doc_timeout, dict(job.prefer))
+    for article in chunk[done:]:
+        yield _parse_one(geoparser, article, doc_timeout, setup)
 
 
-def _parse_one(geoparser, id: str, text: str, doc_timeout: float | None, prefer: dict[str, int]) -> Outcome:
+def _parse_one(geoparser, article: Article, doc_timeout: float | None, setup: Setup) -> Outcome:
     try:
         with _time_limit(doc_timeout):
-            return geoparser.parse(text, id, prefer)
+            return next(geoparser.pipe([article], prefer=dict(setup.prefer), home=setup.home or None))
     except Exception as exc:
-        return Failure(id, f"{type(exc).__name__}: {exc}")
+        return Failure(article.id, f"{type(exc).__name__}: {exc}")
 
 
 class ParserProcess:
-    """A child process that parses chunks for one job, killed and replaced when a document overruns.
+    """A child process that parses chunks for one setup, killed and replaced when a document overruns.
 
     Outcomes come back one per document, so the one that overran is known: it is retried alone (a
     whole spaCy batch may have been slow) and, overrunning alone, becomes an error line. The
@@ -133,12 +115,12 @@ class ParserProcess:
     queue, so the wait is bounded on every platform.
     """
 
-    def __init__(self, job: Job):
-        self.job = job
+    def __init__(self, setup: Setup):
+        self.setup = setup
         self._child: subprocess.Popen | None = None
         self._messages: queue.SimpleQueue | None = None
 
-    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[Outcome]:
+    def parse(self, chunk: list[Article], doc_timeout: float | None) -> list[Outcome]:
         """The chunk's outcomes, in order; no document takes longer than `doc_timeout` seconds."""
         lines: list[Outcome] = []
         one_by_one = False
@@ -155,7 +137,7 @@ class ParserProcess:
                     continue
                 self.close()
                 if one_by_one:
-                    lines.append(Failure(chunk[len(lines)][0], f"{type(message).__name__}: {message}"))
+                    lines.append(Failure(chunk[len(lines)].id, f"{type(message).__name__}: {message}"))
                 one_by_one = True
                 break
         return lines
@@ -170,7 +152,7 @@ class ParserProcess:
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._messages = queue.SimpleQueue()
         threading.Thread(target=_read_messages, args=(self._child.stdout, self._messages), daemon=True).start()
-        self._send(self.job)
+        self._send(self.setup)
         ready = self._messages.get()
         if ready is not None:
             self.close()
@@ -207,7 +189,7 @@ def _read_messages(stream, messages: queue.SimpleQueue) -> None:
 
 
 def serve() -> None:
-    """A parser process's life (see `ParserProcess`): a job in, None out once its geoparser is
+    """A parser process's life (see `ParserProcess`): a setup in, None out once its geoparser is
     loaded (or the error), then for each (chunk, one_by_one) in, one outcome per document out."""
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the messages
@@ -216,9 +198,9 @@ def serve() -> None:
         pickle.dump(message, out)
         out.flush()
 
-    job = pickle.load(sys.stdin.buffer)
+    setup = pickle.load(sys.stdin.buffer)
     try:
-        _geoparser(job)
+        _geoparser(setup)
     except Exception as exc:
         send(exc)
         return
@@ -228,23 +210,23 @@ def serve() -> None:
             chunk, one_by_one = pickle.load(sys.stdin.buffer)
         except EOFError:  # the parent has gone
             return
-        for outcome in parse_chunk(job, chunk, one_by_one=one_by_one):
+        for outcome in parse_chunk(setup, chunk, one_by_one=one_by_one):
             send(outcome)
 
 
 class ParserPool:
     """Parser processes lent to the threads that run chunks, one each, made on first need."""
 
-    def __init__(self, job: Job):
-        self.job = job
+    def __init__(self, setup: Setup):
+        self.setup = setup
         self._idle: list[ParserProcess] = []
         self._all: list[ParserProcess] = []
         self._lock = threading.Lock()
 
-    def parse(self, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[Outcome]:
+    def parse(self, chunk: list[Article], doc_timeout: float | None) -> list[Outcome]:
         with self._lock:
             if not self._idle:
-                self._all.append(ParserProcess(self.job))
+                self._all.append(ParserProcess(self.setup))
                 self._idle.append(self._all[-1])
             process = self._idle.pop()
         try:
@@ -258,62 +240,51 @@ class ParserPool:
             process.close()
 
 
-_POOLS: dict[Job, ParserPool] = {}
+_POOLS: dict[Setup, ParserPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def parse_chunk_guarded(job: Job, chunk: list[tuple[str, str]], doc_timeout: float | None) -> list[Outcome]:
+def parse_chunk_guarded(setup: Setup, chunk: list[Article], doc_timeout: float | None) -> list[Outcome]:
     """A Dask task: the chunk in one of this worker's parser processes, which live as long as it."""
     with _POOLS_LOCK:
-        pool = _POOLS.setdefault(job, ParserPool(job))
+        pool = _POOLS.setdefault(setup, ParserPool(setup))
     return pool.parse(chunk, doc_timeout)
 
 
-def _chunks(records: Iterable[Record]) -> Iterator[list[Record]]:
-    records = iter(records)
-    while chunk := list(itertools.islice(records, CHUNK)):
+def _chunks(articles: Iterable[Article]) -> Iterator[list[Article]]:
+    articles = iter(articles)
+    while chunk := list(itertools.islice(articles, CHUNK)):
         yield chunk
-
-
-def _pairs(chunk: list[Record]) -> list[tuple[str, str]]:
-    """What a worker needs of a chunk: (id, text) pairs."""
-    return [(r.id, r.text) for r in chunk]
-
-
-def _sourced(chunk: list[Record], outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
-    """The outcomes, each document carrying where its record's text came from."""
-    for record, outcome in zip(chunk, outcomes):
-        yield replace(outcome, source=record.source) if record.source and isinstance(outcome, Document) else outcome
 
 
 def _ordered(submit: Callable[[list], object], result: Callable[[object], list[Outcome]], chunks, window: int):
     """Keep at most `window` chunks in flight; yield their outcomes in input order."""
     pending: deque = deque()
     for chunk in chunks:
-        pending.append((chunk, submit(_pairs(chunk))))
+        pending.append(submit(chunk))
         if len(pending) >= window:
-            chunk, work = pending.popleft()
-            yield from _sourced(chunk, result(work))
+            yield from result(pending.popleft())
     while pending:
-        chunk, work = pending.popleft()
-        yield from _sourced(chunk, result(work))
+        yield from result(pending.popleft())
 
 
-def extract(records: Iterable[Record], job: Job, workers: int = 1, engine: str = "local",
+def extract(articles: Iterable[Article], setup: Setup, workers: int = 1, engine: str = "local",
             scheduler: str | None = None, doc_timeout: float | None = DOC_TIMEOUT) -> Iterator[Outcome]:
-    """A document (or a failure) for each record, in order, on the chosen engine; a document taking
+    """A document (or a failure) for each article, in order, on the chosen engine; a document taking
     longer than `doc_timeout` seconds (None: no limit) becomes a failure."""
     if doc_timeout is not None and not 0 < doc_timeout <= MAX_DOC_TIMEOUT:  # nan and inf fail too
-        raise InputError(f"--doc-timeout must be a positive number of seconds, at most {MAX_DOC_TIMEOUT:,} "
-                         f"(a day), not {doc_timeout:g}")
-    chunks = _chunks(records)
+        raise InputError(f"`doc_timeout` must be a positive number of seconds, at most {MAX_DOC_TIMEOUT:,} "
+                         f"(a day), not {doc_timeout:g}", parameters=("doc_timeout",))
+    if workers < 1 or setup.batch_size < 1:
+        raise InputError("`workers` and `batch_size` must be at least 1", parameters=("workers", "batch_size"))
+    chunks = _chunks(articles)
     if engine == "dask":
-        yield from _dask(chunks, job, workers, scheduler, doc_timeout)
+        yield from _dask(chunks, setup, workers, scheduler, doc_timeout)
     elif workers <= 1:
         for chunk in chunks:
-            yield from _sourced(chunk, parse_chunk(job, _pairs(chunk), doc_timeout))
+            yield from parse_chunk(setup, chunk, doc_timeout)
     else:
-        pool = ParserPool(job)
+        pool = ParserPool(setup)
         try:
             with ThreadPoolExecutor(workers) as threads:
                 yield from _ordered(lambda c: threads.submit(pool.parse, c, doc_timeout), lambda f: f.result(),
@@ -322,11 +293,11 @@ def extract(records: Iterable[Record], job: Job, workers: int = 1, engine: str =
             pool.close()
 
 
-def _dask(chunks, job: Job, workers: int, scheduler: str | None, doc_timeout: float | None) -> Iterator[str]:
+def _dask(chunks, setup: Setup, workers: int, scheduler: str | None, doc_timeout: float | None) -> Iterator[Outcome]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:
-        raise GeomapError("--engine dask needs Dask: pip install 'geomap[dask]'") from None
+        raise GeomapError("`engine` dask needs Dask: pip install 'geomap[dask]'", parameters=("engine",)) from None
     if scheduler:
         client, cluster = Client(scheduler), None
     else:
@@ -335,19 +306,10 @@ def _dask(chunks, job: Job, workers: int, scheduler: str | None, doc_timeout: fl
         client = Client(cluster)
     try:
         # pure=False: identical chunks are still separate work items.
-        yield from _ordered(lambda c: client.submit(parse_chunk_guarded, job, c, doc_timeout, pure=False),
+        yield from _ordered(lambda c: client.submit(parse_chunk_guarded, setup, c, doc_timeout, pure=False),
                             lambda f: f.result(), chunks, 4 * max(1, workers))
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
 
-
-def progress(items: Iterable[T], unit: str = "doc") -> Iterator[T]:
-    """A progress bar for a person at a terminal; nothing when stderr is a pipe or a file."""
-    if not sys.stderr.isatty():
-        yield from items
-        return
-    from tqdm import tqdm
-
-    yield from tqdm(items, unit=unit, file=sys.stderr)

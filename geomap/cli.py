@@ -1,7 +1,8 @@
 """The `geomap` command: argument parsing and printing, nothing else (`app.py` does the work).
 
-Every expected failure is a `GeomapError`, printed as one line on stderr with
-its exit code (2 input, 3 gazetteer, 4 model, 5 output; 70 for a bug); `--debug` shows the traceback.
+Every expected failure is a `GeomapError`, printed as one line on stderr with its exit status
+(`ExitStatus`: 2 input, 3 gazetteer, 4 model, 5 output; 70 for a bug); `--debug` shows the traceback.
+A parameter a library error names (`doc_timeout`) is shown as its flag (--doc-timeout).
 A closed standard output (`geomap ... | head`) ends the run quietly with 141.
 """
 
@@ -15,10 +16,8 @@ from pathlib import Path
 
 from geomap import __version__
 from geomap.batch import DOC_TIMEOUT
-from geomap.errors import GeomapError, InputError
+from geomap.errors import ExitStatus, GeomapError, InputError
 
-BROKEN_PIPE = 141
-"""Exit code when standard output's reader went away (128 + SIGPIPE: what a shell reports for `cat` in `cat | head`)."""
 ARTICLE_HELP = "article: UTF-8 text, HTML, PDF or Word file, an http(s) URL, or - for standard input"
 
 
@@ -39,6 +38,13 @@ def _prefer_option(p: argparse.ArgumentParser) -> None:
     p.add_argument("--prefer", type=preference, action="append", default=[], metavar="NAME=GEONAMEID",
                    help="the place NAME means in the article(s), by GeoNames id (repeatable); "
                         "see `geomap gazetteer search NAME`")
+
+
+def _home_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", default=os.environ.get("GEOMAP_HOME", ""), metavar="PLACE",
+                   help="where the article(s) are from, e.g. the paper's town: \"Paris, Texas\", a GeoNames id or "
+                        "LAT,LON (default: $GEOMAP_HOME); namesakes lean toward it unless the text says otherwise; "
+                        "a --jsonl record's \"home\" wins for that article")
 
 
 def _batch_options(p: argparse.ArgumentParser) -> None:
@@ -75,6 +81,7 @@ def _map_parser(sub) -> None:
     m.add_argument("--width", default="100%", help="with --fragment: the map's CSS width (default 100%%)")
     m.add_argument("--view", default=None, help="first view as LAT,LON,ZOOM instead of fitting the places")
     _prefer_option(m)
+    _home_option(m)
     _batch_options(m)
     _common(m)
 
@@ -85,6 +92,7 @@ def _extract_parser(sub) -> None:
     e.add_argument("-o", "--output", type=Path, help="output file (with --jsonl: required; .parquet writes Parquet)")
     e.add_argument("--format", choices=("json", "geojson"), default="json")
     _prefer_option(e)
+    _home_option(e)
     _batch_options(e)
     _common(e)
 
@@ -130,6 +138,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true", help="print the figures as JSON")
     v.add_argument("--by-rule", action="store_true", help="also the precision of each recognition rule"
                    " and the accuracy of each resolution step")
+    v.add_argument("--gold-homes", action="store_true",
+                   help="give each article the \"home\" its gold line names (the paper's town), as --home would")
     _common(v)
     _gazetteer_parser(sub)
     return ap
@@ -140,16 +150,25 @@ def _say(message: str) -> None:
     print(f"geomap: {printable(message)}", file=sys.stderr)
 
 
-def _setup(args):
-    from geomap.app import Setup
+def _message(exc: GeomapError) -> str:
+    """The error's message with each parameter it names (`doc_timeout`) shown as its flag (--doc-timeout)."""
+    message = str(exc)
+    for name in exc.parameters:
+        message = message.replace(f"`{name}`", "--" + name.replace("_", "-"))
+    return message
 
-    return Setup(args.model, args.gazetteer, tuple(getattr(args, "prefer", ())))
+
+def _setup(args):
+    from geomap.setup import Setup
+
+    return Setup(args.model, args.gazetteer, tuple(getattr(args, "prefer", ())), getattr(args, "home", ""),
+                 getattr(args, "batch_size", 32))
 
 
 def _batch(args):
     from geomap.app import Batch
 
-    return Batch(args.skip_bad, args.batch_size, args.workers, args.engine, args.scheduler, args.doc_timeout)
+    return Batch(args.skip_bad, args.workers, args.engine, args.scheduler, args.doc_timeout)
 
 
 def cmd_map(args) -> int:
@@ -170,21 +189,22 @@ def cmd_map(args) -> int:
         if not document.text.strip():
             _say(f"{name}: empty article; it names no place")
     places, mentions = len(geomap.view["places"]), sum(p["mentions"] for p in geomap.view["places"])
-    print(f"{output.path}: {places} places, {mentions} mentions"
+    print(f"{printable(str(output.path))}: {places} places, {mentions} mentions"
           + (f", {len(documents)} articles" if len(documents) > 1 or args.jsonl else ""))
-    return 0
+    return ExitStatus.OK
 
 
 def cmd_extract(args) -> int:
     from geomap.app import extract_jsonl, parse_articles
-    from geomap.io import write_text
+    from geomap.outputs import write_text
     from geomap.formats import to_geojson, to_json
 
     setup = _setup(args)
     if args.jsonl:
         if not args.output:
             raise InputError("extract --jsonl needs -o OUTPUT")
-        return 1 if extract_jsonl(setup, args.jsonl, args.output, _batch(args), _say) else 0
+        failed = extract_jsonl(setup, args.jsonl, args.output, _batch(args), _say)
+        return ExitStatus.INCOMPLETE if failed else ExitStatus.OK
     if not args.article:
         raise InputError("extract needs an ARTICLE file (or - for standard input) or --jsonl FILE")
     setup.refuse_overwriting([args.article], [args.output])
@@ -194,7 +214,7 @@ def cmd_extract(args) -> int:
         write_text(args.output, text + "\n")
     else:
         print(text)
-    return 0
+    return ExitStatus.OK
 
 
 def cmd_eval(args) -> int:
@@ -203,9 +223,9 @@ def cmd_eval(args) -> int:
     setup = _setup(args)
     setup.refuse_overwriting([args.gold], [args.pred])
     gold = read_gold(args.gold)  # every line checked before the model loads
-    figures = evaluate(gold, setup.geoparser(), args.pred, args.by_rule)
+    figures = evaluate(gold, setup.geoparser(), args.pred, args.by_rule, args.gold_homes)
     print(json.dumps(figures, indent=1) if args.json else format_report(figures))
-    return 0
+    return ExitStatus.OK
 
 
 def printable(text: str) -> str:
@@ -222,7 +242,7 @@ def _search(args) -> int:
     for p in [] if args.json else places:
         print(f"{p.geonameid:>10}  {printable(p.name):30.30}  {p.lat:9.4f} {p.lon:10.4f}  {p.feature.value:9} "
               f"{printable(p.country):2} {printable(p.admin1):>5} {p.population:>11,}  {p.source}")
-    return 0 if places else 1
+    return ExitStatus.OK if places else ExitStatus.INCOMPLETE
 
 
 def cmd_gazetteer(args) -> int:
@@ -230,7 +250,7 @@ def cmd_gazetteer(args) -> int:
 
     if args.action == "build":
         path, counts, seconds = app.gazetteer_build(args.gazetteer)
-        print(f"{path}: built in {seconds:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        print(f"{printable(str(path))}: built in {seconds:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     elif args.action == "search":
         return _search(args)
     elif args.action == "info":
@@ -238,15 +258,15 @@ def cmd_gazetteer(args) -> int:
         print(json.dumps(info) if args.json else "\n".join(f"{k:15} {v:,}" for k, v in info.items()))
     elif args.action == "add":
         path, added, kept = app.gazetteer_add(args.gazetteer, args.file)
-        print(f"{path}: added {added} place(s) from {args.file}; kept in {kept}")
+        print(printable(f"{path}: added {added} place(s) from {args.file}; kept in {kept}"))
     elif args.action == "remove":
         path, geonameid, name = app.gazetteer_remove(args.gazetteer, args.name_or_id)
-        print(f"{path}: removed {geonameid} {printable(name)}")
+        print(printable(f"{path}: removed {geonameid} {name}"))
     else:
         path, summary, record = app.gazetteer_import(args.gazetteer, args.source, args.path, args.url, args.classes,
                                                      args.min_population)
-        print(f"{path}: imported {summary}; recorded in {record}")
-    return 0
+        print(printable(f"{path}: imported {summary}; recorded in {record}"))
+    return ExitStatus.OK
 
 
 COMMANDS = {"map": cmd_map, "extract": cmd_extract, "eval": cmd_eval, "gazetteer": cmd_gazetteer}
@@ -260,17 +280,17 @@ def main(argv: list[str] | None = None) -> int:
         return code
     except BrokenPipeError:  # `geomap ... | head`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # Python's exit flush must not fail again
-        return BROKEN_PIPE
+        return ExitStatus.BROKEN_PIPE
     except GeomapError as exc:
         if args.debug:
             raise
-        _say(str(exc))
-        return exc.exit_code
+        _say(_message(exc))
+        return exc.exit_status
     except KeyboardInterrupt:
         print("geomap: interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except Exception as exc:  # a bug: still one line, and the traceback with --debug
         if args.debug:
             raise
         _say(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)")
-        return 70
+        return ExitStatus.BUG

@@ -16,7 +16,10 @@ from pathlib import Path
 
 from geomap.errors import InputError
 from geomap.geodesy import distance_km
-from geomap.io import atomic_writer, open_regular, read_json_lines, valid_unicode
+from geomap.inputs.reading import open_regular
+from geomap.inputs.records import read_json_lines, valid_unicode
+from geomap.outputs import atomic_writer
+from geomap.model import Article
 
 MAX_ERROR_KM = 20039.0
 """Half the equator: the error charged to a matched toponym left unresolved."""
@@ -134,15 +137,19 @@ def _gold_document(data: dict, where: str, number: int) -> dict:
         if not toponym["start"] < toponym["end"] <= len(text):
             raise InputError(f"{where}: toponym {i} spans {toponym['start']}..{toponym['end']},"
                              f" not a span of the text's {len(text)} characters")
+    if not isinstance(data.get("home", ""), str):
+        raise InputError(f"{where}: \"home\" is not a string")
     ident = valid_unicode(str(data.get("id", number)), where, "id")  # the rule read_records follows too
     return {**data, "id": ident, "text": valid_unicode(text, where, "text")}
 
 
-def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None, by_rule: bool = False) -> dict:
+def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None, by_rule: bool = False,
+             gold_homes: bool = False) -> dict:
     """Run the geoparser over gold documents (`read_gold`) and score it; optionally keep the
     predictions, and add the precision of each recognition rule ("by_rule") and the accuracy of
-    each resolution step ("by_step")."""
-    preds = [d.to_json() for d in geoparser.pipe((doc["text"], doc["id"]) for doc in gold)]
+    each resolution step ("by_step"). `gold_homes`: each article's home is its gold line's "home"."""
+    articles = (Article(doc["text"], id=doc["id"], home=doc.get("home") or "" if gold_homes else "") for doc in gold)
+    preds = [d.to_json() for d in geoparser.pipe(articles)]
     if pred_path:
         with atomic_writer(pred_path) as out:
             out.writelines(json.dumps(p, ensure_ascii=False) + "\n" for p in preds)

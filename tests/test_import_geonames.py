@@ -59,7 +59,7 @@ def test_lines_become_places_with_their_alternate_names(dump):
 def test_classes_and_minimum_population_filter(dump):
     assert [e.place.name for e in _read(dump, "P", 100)] == ["Zhuravka Mala"]
     assert [e.place.name for e in _read(dump, "H")] == ["Sukhyi Yar"]
-    with pytest.raises(InputError, match="--classes"):
+    with pytest.raises(InputError, match="`classes`"):
         geonames_dump.parse_classes("P,X")
 
 

@@ -255,22 +255,22 @@ def test_download_fetches_verifies_and_caches(served, tmp_path):
 
 def test_a_missing_layer_a_broken_zip_and_a_redirect_loop_are_one_line_errors(served, tmp_path):
     (served / "ne_10m_lakes.zip").unlink()
-    with _server(served) as url, pytest.raises(GazetteerError, match=r"ne_10m_lakes\.zip: HTTP 404"):
+    with _server(served) as url, pytest.raises(InputError, match=r"ne_10m_lakes\.zip: HTTP 404"):
         download.fetch_layers(tmp_path / "a", url)
     (served / "ne_10m_lakes.zip").write_bytes(b"not a zip")
     with _server(served) as url, pytest.raises(GazetteerError, match="not a whole shapefile zip"):
         download.fetch_layers(tmp_path / "b", url)
     assert not (tmp_path / "b" / "ne_10m_lakes.zip").exists()
-    with _server(served, redirect_loop=True) as url, pytest.raises(GazetteerError, match="cannot download"):
+    with _server(served, redirect_loop=True) as url, pytest.raises(InputError, match="cannot download"):
         download.fetch_layers(tmp_path / "c", url)
 
 
 def test_offline_and_other_schemes_are_refused(tmp_path):
     with _server(tmp_path) as url:
         closed = url  # the server is stopped once the block ends: nothing listens there any more
-    with pytest.raises(GazetteerError, match=r"cannot download .*\(offline\?"):
+    with pytest.raises(InputError, match=r"cannot download .*\(offline\?"):
         download.fetch_layers(tmp_path / "cache", closed)
-    with pytest.raises(GazetteerError, match="only http"):
+    with pytest.raises(InputError, match="only http"):
         download.fetch_layers(tmp_path / "cache", "file:///etc")
 
 

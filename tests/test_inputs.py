@@ -12,7 +12,8 @@ import sys
 import pytest
 
 from conftest import SEED
-from geomap.io import MAX_TEXT_BYTES, write_text
+from geomap.inputs.reading import MAX_TEXT_BYTES
+from geomap.outputs import write_text
 
 MEMORY_CAP = 1 << 30
 """Address space for a run that must refuse its input unread: reading 3 GB would need three times this."""
@@ -211,7 +212,7 @@ def test_a_parquet_row_over_the_limit_is_refused_or_skipped_like_a_jsonl_line(tm
     import pyarrow
 
     from geomap.errors import InputError
-    from geomap.io import read_records
+    from geomap.inputs.records import read_records
 
     src = tmp_path / "in.parquet"
     texts = ["Rain in Oslo.", "x" * (MAX_TEXT_BYTES + 1), "Snow in Bergen."]

@@ -19,7 +19,7 @@ import pytest
 from conftest import map_view
 from geomap.cli import main
 from geomap.errors import InputError
-from geomap.inputs import Limits, load, output_stem, sniff
+from geomap.inputs.articles import Limits, load, output_stem, sniff
 
 docx = pytest.importorskip("docx", reason="python-docx (the 'web' extra) is not installed")
 pytest.importorskip("trafilatura", reason="trafilatura (the 'web' extra) is not installed")
@@ -144,7 +144,7 @@ def test_a_declared_charset_is_honoured(geoparser, tmp_path):
 
 @pytest.mark.parametrize("charset", ["rot13", "base64", "hex", "zlib", "uu", "idna", "punycode", "undefined"])
 def test_a_charset_that_is_no_text_encoding_is_read_as_none_declared(tmp_path, charset):
-    from geomap.documents import decode_html
+    from geomap.inputs.extractors import decode_html
 
     body = ["Snow closed the passes above Zürich, said the forecasters on Monday morning."]
     path = tmp_path / "page.html"
@@ -237,7 +237,7 @@ def test_a_pdf_over_its_page_or_time_budget_is_refused(tmp_path, capsys, monkeyp
     path = tmp_path / "pages.pdf"
     path.write_bytes(out.getvalue())
     assert load(str(path)).text.count(BODY[0]) == 2
-    monkeypatch.setattr(f"geomap.documents.{limit}", value)
+    monkeypatch.setattr(f"geomap.inputs.extractors.{limit}", value)
     assert failure(capsys, path) == f"geomap: {path}: PDF takes too long to read (2 pages)"
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from conftest import SEED
 from geomap.errors import GazetteerError
 from geomap.gazetteer import extend
-from geomap.io import MAX_TEXT_BYTES
+from geomap.inputs.reading import MAX_TEXT_BYTES
 
 
 def run(*args, stdin: bytes | None = None):

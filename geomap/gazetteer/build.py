@@ -41,6 +41,7 @@ from geomap.gazetteer.sources import (
     country_entries,
 )
 from geomap.gazetteer.paths import is_default, user_dir
+from geomap.progress import note
 
 ALIASES = Path(__file__).resolve().parent / "data" / "aliases.csv"
 """Names the packaged sources lack (continent adjectives, "EU"), one reviewed row each."""
@@ -110,7 +111,7 @@ def write_lock(target: Path) -> Iterator[None]:
     except OSError as exc:
         problem = "a file, not a folder" if isinstance(exc, FileExistsError) else exc.strerror
         raise GazetteerError(f"{folder}: cannot hold the gazetteer ({problem}); set GEOMAP_GAZETTEER_DIR"
-                             " or --gazetteer to a writable place") from None
+                             " or `gazetteer` to a writable place", parameters=("gazetteer",)) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -282,6 +283,5 @@ def basemap(outlines: Iterable[shapely.Geometry | None]) -> str:
 
 
 def stderr_progress(message: str) -> None:
-    """Build progress for a person at a terminal; silent when stderr is not one."""
-    if sys.stderr.isatty():
-        print(f"geomap: building gazetteer: {message}…", file=sys.stderr, flush=True)
+    """Build progress for a person at a terminal (`geomap.progress`)."""
+    note(f"building gazetteer: {message}…")

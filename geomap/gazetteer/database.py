@@ -149,7 +149,8 @@ def refusal(target: Path, state: State) -> GazetteerError:
     """The one-line error for a gazetteer path that cannot be used as it is."""
     if state is State.FOREIGN:
         return GazetteerError(f"{target}: exists and is not a geomap gazetteer; geomap never replaces it"
-                              " (move it away, or give another --gazetteer)")
+                              " (move it away, or give another `gazetteer`)", parameters=("gazetteer",))
     if state is State.MISSING:
-        return GazetteerError(f"{target}: no such gazetteer; make one with 'geomap gazetteer build --gazetteer {target}'")
+        return GazetteerError(f"{target}: no such gazetteer; make one with 'geomap gazetteer build' (`gazetteer` {target})",
+                              parameters=("gazetteer",))
     return GazetteerError(f"{target}: gazetteer {state.value}; run 'geomap gazetteer build'")

@@ -1,43 +1,29 @@
 """Download Natural Earth's layers, only when the user asks (`geomap gazetteer import naturalearth`
-without a PATH): http(s) only, a timeout, at most a few redirects, a size limit checked before and
-while reading, progress on stderr, each file checked to be a whole shapefile zip before it is kept
-in the cache folder (and not downloaded again)."""
+without a PATH), through geomap's one HTTP client (`geomap.inputs.network`): http(s) only, a
+wall-clock deadline per file, at most a few redirects, a size limit checked before and while
+reading, progress on stderr, each file checked to be a whole shapefile zip before it is kept in the
+cache folder (and not downloaded again)."""
 
 from __future__ import annotations
 
-import sys
-import urllib.error
-import urllib.request
 import zipfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from geomap import progress
 from geomap.errors import GazetteerError
+from geomap.inputs.network import Budget, FetchError, check_url, open_url, shown
 from geomap.gazetteer.naturalearth import LAYERS, Layer
-from geomap.io import atomic_writer
+from geomap.outputs import atomic_writer
 
 OFFICIAL = "https://naciscdn.org/naturalearth/10m/{theme}/ne_10m_{layer}.zip"
 """Where naturalearthdata.com's download links lead."""
-TIMEOUT = 30.0
-"""Seconds without an answer before a connection or a read gives up."""
+TIMEOUT = 600.0
+"""Seconds of wall-clock time one layer may take, connection, headers and body: the largest (about
+30 MB) in ten minutes is 50 KB/s."""
 MAX_BYTES = 200 * 1024 * 1024
 """No Natural Earth 10m layer zip is near this (the largest is about 30 MB)."""
 MAX_REDIRECTS = 5
-CHUNK = 1 << 16
-
-
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    """Follows at most MAX_REDIRECTS redirects, and only to http(s)."""
-
-    max_redirections = MAX_REDIRECTS
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        if urlsplit(newurl).scheme not in ("http", "https"):
-            raise urllib.error.URLError(f"redirected to {newurl!r}, which is not http(s)")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-_OPENER = urllib.request.build_opener(_Redirects)
+OFFLINE = "offline? download the layers yourself and run 'geomap gazetteer import naturalearth FOLDER'"
 
 
 def layer_url(layer: Layer, base: str | None) -> str:
@@ -47,70 +33,41 @@ def layer_url(layer: Layer, base: str | None) -> str:
     return f"{base.rstrip('/')}/ne_10m_{layer.name}.zip"
 
 
-def fetch_layers(cache: Path, base: str | None = None) -> Path:
+def fetch_layers(cache: Path, base: str | None = None, timeout: float = TIMEOUT) -> Path:
     """Every layer geomap reads, downloaded into `cache` unless a whole copy is there; returns `cache`.
-    A regional supplement the server does not have (404) is left out; any other failure stops."""
-    if base is not None and urlsplit(base).scheme not in ("http", "https"):
-        raise GazetteerError(f"--url {base!r}: only http:// and https:// addresses are fetched")
+    A regional supplement the server does not have (404) is left out; any other failure stops.
+    `base`: where the layers are instead of Natural Earth's own site."""
+    if base is not None:
+        check_url(base)
     for layer in LAYERS:
         target = cache / f"ne_10m_{layer.name}.zip"
         if target.is_file() and _whole(target):
             continue
         url = layer_url(layer, base)
         try:
-            fetch(url, target)
-        except urllib.error.HTTPError as exc:
-            if exc.code == 404 and layer.supplement:
+            fetch(url, target, timeout)
+        except FetchError as exc:
+            if exc.status == 404 and layer.supplement:
                 continue
-            raise GazetteerError(f"cannot download {url}: HTTP {exc.code} {exc.reason}") from None
+            advice = f" ({OFFLINE})" if exc.status is None else ""
+            raise FetchError(f"cannot download {exc}{advice}", exc.status) from None
         if not _whole(target):
             target.unlink()
-            raise GazetteerError(f"{url}: not a whole shapefile zip (.shp, .shx and .dbf); nothing kept")
+            raise GazetteerError(f"{shown(url)}: not a whole shapefile zip (.shp, .shx and .dbf); nothing kept")
     return cache
 
 
-def fetch(url: str, target: Path) -> None:
+def fetch(url: str, target: Path, timeout: float = TIMEOUT) -> None:
     """Download `url` to `target` (written to a temporary file, renamed when complete)."""
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise GazetteerError(f"{url}: only http:// and https:// addresses are fetched")
-    try:
-        with _OPENER.open(url, timeout=TIMEOUT) as response:
-            size = int(response.headers.get("Content-Length") or 0)
-            if size > MAX_BYTES:
-                raise GazetteerError(f"{url}: {size:,} bytes, over the {MAX_BYTES:,} a layer may have")
-            with atomic_writer(target, "wb") as out:
-                _copy(response, out, url, size)
-    except urllib.error.HTTPError:
-        raise
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise GazetteerError(f"cannot download {url}: {reason} (offline? download the layers yourself and run "
-                             "'geomap gazetteer import naturalearth FOLDER')") from None
-
-
-def _copy(response, out, url: str, size: int) -> None:
-    """Copy with a byte limit and a progress bar (a line per file when stderr is not a terminal)."""
-    meter = None
-    if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        meter = tqdm(total=size or None, unit="B", unit_scale=True, desc=url.rsplit("/", 1)[-1], file=sys.stderr)
-    else:
-        print(f"geomap: downloading {url}", file=sys.stderr, flush=True)
-    done = 0
-    try:
-        while chunk := response.read(CHUNK):
-            done += len(chunk)
-            if done > MAX_BYTES:
-                raise GazetteerError(f"{url}: over the {MAX_BYTES:,} bytes a layer may have; stopped")
-            out.write(chunk)
-            if meter:
-                meter.update(len(chunk))
-    finally:
-        if meter:
-            meter.close()
-    if size and done != size:
-        raise GazetteerError(f"{url}: got {done:,} of {size:,} bytes; nothing kept")
+    with open_url(url, Budget(MAX_BYTES, timeout, MAX_REDIRECTS, what="layer")) as response:
+        bar = progress.byte_bar(url.rsplit("/", 1)[-1])
+        done = 0
+        with atomic_writer(target, "wb") as out:
+            for chunk in response.chunks():
+                out.write(chunk)
+                done += len(chunk)
+                if bar:
+                    bar(done, response.length or 0)
 
 
 def _whole(path: Path) -> bool:

@@ -26,7 +26,7 @@ from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.database import store_entries
 from geomap.gazetteer.entries import ALIAS, DEMONYM, NAME, Entry, stable_id
-from geomap.io import atomic_writer
+from geomap.outputs import atomic_writer
 from geomap.model import Feature, Place
 
 CSV_COLUMNS = ("name", "lat", "lon", "feature", "country", "aliases")

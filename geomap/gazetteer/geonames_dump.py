@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import sqlite3
-import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -64,7 +63,8 @@ def parse_classes(text: str) -> frozenset[str]:
     classes = frozenset(c.strip().upper() for c in text.split(",") if c.strip())
     unknown = classes - CLASSES
     if not classes or unknown:
-        raise InputError(f"--classes {text!r}: give GeoNames feature classes from {','.join(sorted(CLASSES))}")
+        raise InputError(f"`classes` {text!r}: give GeoNames feature classes from {','.join(sorted(CLASSES))}",
+                         parameters=("classes",))
     return classes
 
 
@@ -188,21 +188,3 @@ def import_dump(db: sqlite3.Connection, path: Path, classes: frozenset[str], min
         except (OSError, zipfile.BadZipFile, EOFError) as exc:
             raise InputError(f"{path}: cannot read ({exc})") from None
     return lines_read, added, known
-
-
-def bar(label: str) -> Callable[[int, int], None] | None:
-    """A byte progress bar with a speed on stderr for a person at a terminal; None in a pipe."""
-    if not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    state: dict = {}
-
-    def update(done: int, total: int) -> None:
-        meter = state.get("bar") or state.setdefault("bar", tqdm(total=total, unit="B", unit_scale=True, desc=label,
-                                                                 file=sys.stderr))
-        meter.update(done - meter.n)
-        if done >= total:
-            meter.close()
-
-    return update

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,8 @@ from pathlib import Path
 from geomap.errors import GazetteerError, GeomapError
 from geomap.gazetteer import geonames_dump, naturalearth
 from geomap.gazetteer.database import store_entries
-from geomap.io import atomic_writer
+from geomap.outputs import atomic_writer
+from geomap.progress import byte_bar, note
 
 IMPORTS = "imports.jsonl"
 KINDS = ("naturalearth", "geonames")
@@ -54,7 +54,7 @@ def run(db: sqlite3.Connection, imported: Import, show_progress: bool = True) ->
         return added, (f"{added:,} places from {len(layers)} Natural Earth layers "
                        f"in {time.monotonic() - started:.1f} s")
     classes = geonames_dump.parse_classes(imported.classes)
-    progress = geonames_dump.bar(imported.path.name) if show_progress else None
+    progress = byte_bar(imported.path.name) if show_progress else None
     lines, added, known = geonames_dump.import_dump(db, imported.path, classes, imported.min_population, progress)
     seconds = max(time.monotonic() - started, 1e-9)
     return added, (f"{added:,} places from {lines:,} lines ({known:,} already there) in {seconds:.1f} s, "
@@ -109,7 +109,6 @@ def replay(db: sqlite3.Connection, folder: Path) -> int:
             count, summary = run(db, imported, show_progress=False)
         except GeomapError as exc:
             raise GazetteerError(f"{where}: {exc}") from None
-        if sys.stderr.isatty():
-            print(f"geomap: {imported.path}: {summary}", file=sys.stderr, flush=True)
+        note(f"{imported.path}: {summary}")
         added += count
     return added

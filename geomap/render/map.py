@@ -21,7 +21,8 @@ from geomap.render.view import MapOptions, prepare, to_script_json
 
 __all__ = ["GeoMap", "MapOptions", "fragment", "page_html", "render_html"]
 
-_CSS_LENGTH = re.compile(r"\d{1,5}(\.\d{1,3})?(px|%|em|rem|vh|vw)\Z")
+_CSS_LENGTH = re.compile(r"[0-9]{1,5}(\.[0-9]{1,3})?(px|%|em|rem|vh|vw)\Z")
+"""ASCII digits only: a browser reads no other digits in CSS ("٦٠٠px" is no length)."""
 
 
 def render_html(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> str:
@@ -42,7 +43,7 @@ def fragment(page: str, height: str = "600px", width: str = "100%") -> str:
     so its scripts and styles stay inside, nothing is fetched, and Markdown sees no blank line."""
     for what, value in (("height", height), ("width", width)):
         if not _CSS_LENGTH.match(value):
-            raise InputError(f"{what} {value!r}: expected a CSS length such as 600px or 100%")
+            raise InputError(f"`{what}` {value!r}: expected a CSS length such as 600px or 100%", parameters=(what,))
     srcdoc = escape(page, quote=True).replace("\r", "&#13;").replace("\n", "&#10;")
     return (f'<iframe class="geomap-map" title="geomap map" style="width:{width};height:{height};border:0;"'
             f' sandbox="allow-scripts" srcdoc="{srcdoc}"></iframe>')
@@ -65,7 +66,7 @@ class GeoMap:
 
     def save(self, path: str | Path, size: str | None = None, dpi: int | None = None) -> None:
         """Write the file the suffix names: .png or .svg an image (`size`, `dpi` as `to_png`), else HTML."""
-        from geomap.io import write_text
+        from geomap.outputs import write_text
         from geomap.render.static import image_format, image_size, write_image
 
         if fmt := image_format(path):

@@ -86,7 +86,7 @@ def image_size(size: str | None = None, dpi: int | None = None) -> ImageSize:
         raise InputError(f"size {size!r} at {dpi} dpi: over {MAX_PIXELS:,} pixels a side")
     if width < MIN_INCHES[0] or height < MIN_INCHES[1]:
         raise InputError(f"size {size!r} at {dpi} dpi: under {MIN_INCHES[0]:g}x{MIN_INCHES[1]:g} inches,"
-                         " too small for the labels (lower --dpi or enlarge --size)")
+                         " too small for the labels (lower `dpi` or enlarge `size`)", parameters=("dpi", "size"))
     return ImageSize(width, height, dpi)
 
 
@@ -136,7 +136,7 @@ def render_image(view: dict, fmt: str, size: ImageSize | None = None) -> bytes:
 
 def write_image(path: str | Path, view: dict, fmt: str, size: ImageSize | None = None) -> None:
     """Render the image whole, then write it atomically: a failed render leaves `path` as it was."""
-    from geomap.io import atomic_writer
+    from geomap.outputs import atomic_writer
 
     data = render_image(view, fmt, size)
     with atomic_writer(path, "wb") as fh:
@@ -146,7 +146,8 @@ def write_image(path: str | Path, view: dict, fmt: str, size: ImageSize | None =
 def draw(view: dict, size: ImageSize):
     """The figure: a header (title, source), the map, a footer (legend, data credit)."""
     if view.get("tiles"):
-        raise InputError("online tiles (--tiles) are drawn only in HTML maps; images use the offline outlines")
+        raise InputError("online tiles (`tiles`) are drawn only in HTML maps; images use the offline outlines",
+                         parameters=("tiles",))
     from matplotlib.figure import Figure
 
     with _style():

@@ -95,7 +95,7 @@ def parse_view(value: str) -> tuple[float, float, int]:
         lat, lon, zoom = value.split(",")
         return float(lat), float(lon), int(zoom)
     except ValueError:
-        raise InputError(f"--view {value!r}: expected LAT,LON,ZOOM such as 51.7,36.2,6") from None
+        raise InputError(f"`view` {value!r}: expected LAT,LON,ZOOM such as 51.7,36.2,6", parameters=("view",)) from None
 
 
 def _layer(place: Place, resolutions: list[Resolution]) -> str:

@@ -24,7 +24,7 @@ def preferred(gazetteer: Gazetteer, prefer: Mapping[str, int]) -> dict[str, Plac
     for name, geonameid in prefer.items():
         place = gazetteer.get(geonameid)
         if place is None:
-            raise InputError(f"prefer {name}={geonameid}: the gazetteer has no place {geonameid}")
+            raise InputError(f"`prefer` {name}={geonameid}: the gazetteer has no place {geonameid}", parameters=("prefer",))
         places[fold(name)] = place
     return places
 

@@ -38,15 +38,15 @@ def home_place(gazetteer: Gazetteer, spec: str) -> Place:
     if text.lstrip("-").isdigit():
         place = gazetteer.get(int(text))
         if place is None:
-            raise InputError(f"home {spec!r}: the gazetteer has no place {text}")
+            raise InputError(f"`home` {spec!r}: the gazetteer has no place {text}", parameters=("home",))
         return place
     if point := _POINT.match(text):
         lat, lon = float(point[1]), float(point[2])
         if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InputError(f"home {spec!r}: not a latitude,longitude")
+            raise InputError(f"`home` {spec!r}: not a latitude,longitude", parameters=("home",))
         towns = [p for p in gazetteer.near(lat, lon, 50.0, limit=50) if KINDS[p.feature].town]
         if not towns:
-            raise InputError(f"home {spec!r}: no town within 50 km of that point")
+            raise InputError(f"`home` {spec!r}: no town within 50 km of that point", parameters=("home",))
         return towns[0]
     name, _, area = text.partition(",")
     places = gazetteer.search(name, limit=1000)
@@ -54,7 +54,8 @@ def home_place(gazetteer: Gazetteer, spec: str) -> Place:
         containers = [c.place for c in gazetteer.candidates(fold(area))]
         places = [p for p in places if any(inside(p, c) for c in containers)]
     if not places:
-        raise InputError(f"home {spec!r}: no such place in the gazetteer (try `geomap gazetteer search`)")
+        raise InputError(f"`home` {spec!r}: no such place in the gazetteer (see: geomap gazetteer search)",
+                         parameters=("home",))
     return places[0]
 
 

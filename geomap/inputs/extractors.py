@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import re
 import time
+import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from types import ModuleType
 
@@ -107,6 +111,27 @@ def _line(value: str | None) -> str:
 def pdf_article(data: bytes, where: str, max_bytes: int) -> Article:
     """The text layer of a PDF, page by page (pages separated by blank lines), and its own title."""
     pypdf = extractor("pypdf", where, "a PDF")
+    with _pypdf_quiet():
+        return _pdf_article(pypdf, data, where, max_bytes)
+
+
+@contextmanager
+def _pypdf_quiet() -> Iterator[None]:
+    """pypdf's own complaints ("EOF marker not found", "Ignoring wrong pointing object") silenced while
+    it reads: what fails is reported once, by geomap, in one line."""
+    logger, sink = logging.getLogger("pypdf"), logging.NullHandler()  # pypdf logs to its modules' loggers under it
+    logger.addHandler(sink)  # a handler found: logging's last resort (print to stderr) is not used
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.propagate = propagate
+        logger.removeHandler(sink)
+
+
+def _pdf_article(pypdf: ModuleType, data: bytes, where: str, max_bytes: int) -> Article:
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):

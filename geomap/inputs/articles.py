@@ -2,7 +2,7 @@
 
 The format is told by the content, not the name: the first bytes are read, then the rest up to that
 format's limit plus one byte (a file over it is refused by its size, unread). Text files are UTF-8
-only; a web page, PDF or Word file becomes the text of its article (`geomap.documents`), and the
+only; a web page, PDF or Word file becomes the text of its article (`geomap.inputs.extractors`), and the
 offsets of every mention are offsets into that text.
 """
 
@@ -16,9 +16,10 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from geomap import documents
 from geomap.errors import InputError
-from geomap.io import MAX_TEXT_BYTES, check_text, open_regular, too_large
+from geomap.inputs import extractors
+from geomap.inputs.network import AddressPolicy, Budget, any_address, check_url, fetch
+from geomap.inputs.reading import MAX_TEXT_BYTES, check_text, open_regular, too_large
 from geomap.model import Article
 
 MAX_DOCUMENT_BYTES = 50_000_000
@@ -52,10 +53,11 @@ def is_url(name: str) -> bool:
     return name[:8].lower().startswith(("http://", "https://"))
 
 
-def load(name: str, limits: Limits = Limits()) -> Article:
-    """The article a command-line name stands for: "-" (standard input), an http(s) URL, or a file."""
+def load(name: str, limits: Limits = Limits(), allow: AddressPolicy = any_address) -> Article:
+    """The article a command-line name stands for: "-" (standard input), an http(s) URL, or a file.
+    `allow`: the addresses a URL (and every redirect) may be fetched from."""
     if is_url(name):
-        return _load_url(name, limits)
+        return _load_url(name, limits, allow)
     if _SCHEME.match(name):
         raise InputError(f"{name}: only http:// and https:// addresses are fetched")
     if name == "-":
@@ -65,12 +67,11 @@ def load(name: str, limits: Limits = Limits()) -> Article:
     return Article(article.text, replace(article.source, path=name))
 
 
-def _load_url(url: str, limits: Limits) -> Article:
+def _load_url(url: str, limits: Limits, allow: AddressPolicy) -> Article:
     """Fetch the page (nothing else) and read it as a file of the same bytes would be read."""
-    from geomap.fetch import fetch
-
-    documents.extractor("trafilatura", url, "a URL")  # refused before any request
-    fetched = fetch(url, limits.document_bytes, limits.timeout, limits.redirects)
+    check_url(url)
+    extractors.extractor("trafilatura", url, "a URL")  # refused before any request
+    fetched = fetch(url, Budget(limits.document_bytes, limits.timeout, limits.redirects, allow))
     kind = sniff(fetched.data)
     if len(fetched.data) > limits.of(kind):
         raise _over(url, f"{len(fetched.data):,} bytes", kind, limits)
@@ -117,11 +118,11 @@ def _over(where: str, size: str, kind: str, limits: Limits) -> InputError:
 def from_bytes(data: bytes, kind: str, where: str, limits: Limits = Limits(), charset: str | None = None) -> Article:
     """The article in `data` of the format `kind`; `charset` is what an HTTP header declared."""
     if kind == "pdf":
-        return documents.pdf_article(data, where, limits.text_bytes)
+        return extractors.pdf_article(data, where, limits.text_bytes)
     if kind == "docx":
-        return documents.docx_article(data, where, limits.text_bytes)
+        return extractors.docx_article(data, where, limits.text_bytes)
     if kind == "html":
-        return documents.html_article(documents.decode_html(data, charset), where, limits.text_bytes)
+        return extractors.html_article(extractors.decode_html(data, charset), where, limits.text_bytes)
     return Article(check_text(data, where))
 
 
@@ -132,6 +133,9 @@ def output_stem(name: str) -> str:
         return "stdin"
     if not is_url(name):
         return Path(name).stem
-    parts = urlsplit(name)
-    stem = PurePosixPath(parts.path).stem or (parts.hostname or "page")
+    try:
+        parts = urlsplit(name)
+        stem = PurePosixPath(parts.path).stem or (parts.hostname or "page")
+    except ValueError:  # not a valid URL: refused when it is read
+        return "page"
     return _UNSAFE_NAME.sub("-", stem).strip(".-") or "page"
