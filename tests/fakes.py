@@ -10,6 +10,7 @@ a resource limit, the wheel, a fresh interpreter.
 from __future__ import annotations
 
 import contextlib
+import gc
 import io
 import os
 import sys
@@ -80,6 +81,7 @@ def _load_once(model: str = pipeline.DEFAULT_MODEL, gazetteer_path: Path | None 
         return _load_nlp(model, gazetteer_path)
     if model not in _PIPELINES:
         _PIPELINES[model] = _load_nlp(model)
+        gc.freeze()  # the pipeline lives as long as the run: a collection scanning its objects again finds nothing
     return _PIPELINES[model]
 
 
