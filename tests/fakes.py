@@ -19,6 +19,7 @@ import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from geomap import batch, cli, gazetteer, pipeline
 from geomap.gazetteer.names import fold
@@ -85,21 +86,9 @@ def _load_once(model: str = pipeline.DEFAULT_MODEL, gazetteer_path: Path | None 
     return _PIPELINES[model]
 
 
-@contextlib.contextmanager
-def one_default_pipeline() -> Iterator[None]:
+def one_default_pipeline() -> contextlib.AbstractContextManager:
     """Within: every `Geoparser()` of the default model and gazetteer shares one loaded pipeline."""
-    with _patched(pipeline, "load_nlp", _load_once):
-        yield
-
-
-@contextlib.contextmanager
-def _patched(owner, name: str, value) -> Iterator[None]:
-    before = getattr(owner, name)
-    setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        setattr(owner, name, before)
+    return mock.patch.object(pipeline, "load_nlp", _load_once)
 
 
 @contextlib.contextmanager
@@ -117,7 +106,7 @@ def _as_a_new_process() -> Iterator[None]:
 
 
 @dataclass(frozen=True)
-class Ran:
+class CliResult:
     """What a finished `geomap` run gave back, named as `subprocess.CompletedProcess` names it."""
 
     returncode: int
@@ -130,7 +119,7 @@ def _text(raw: bytes, errors: str) -> str:
     return io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors=errors, newline=None).read()
 
 
-def run_cli(*args: str | Path, stdin: bytes | str | None = None, cwd: Path | None = None) -> Ran:
+def run_cli(*args: str | Path, stdin: bytes | str | None = None, cwd: Path | None = None) -> CliResult:
     """`geomap ARGS` run in this process with its own stdin (empty unless given), stdout and stderr,
     in `cwd`; what the interpreter would do at the top is done here too: `SystemExit` (argparse's
     usage errors, --version) is the exit code, an exception that escapes (--debug) is a traceback and 1,
@@ -165,4 +154,4 @@ def run_cli(*args: str | Path, stdin: bytes | str | None = None, cwd: Path | Non
     out, err = streams["stdout"], streams["stderr"]
     out.flush()
     err.flush()
-    return Ran(code, _text(out.buffer.getvalue(), "strict"), _text(err.buffer.getvalue(), "backslashreplace"))
+    return CliResult(code, _text(out.buffer.getvalue(), "strict"), _text(err.buffer.getvalue(), "backslashreplace"))
