@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fakes import one_default_pipeline
 from geomap.gazetteer import shared_gazetteer
 from geomap.pipeline import Geoparser
 
@@ -22,6 +23,13 @@ def map_view(html: str) -> dict:
     """The data a map page draws: its one JSON view (places, quotes, title, source)."""
     (view,) = _VIEW.findall(html)
     return json.loads(view)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_pipeline():
+    """Every default `Geoparser()` of the run (a test's, the command's in `run_cli`) shares one loaded pipeline."""
+    with one_default_pipeline():
+        yield
 
 
 @pytest.fixture(scope="session")

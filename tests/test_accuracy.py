@@ -1,13 +1,12 @@
 """Accuracy classes of issue #14, each held on short texts written for it (GeoWebNews measures them)."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 import shapely
 from shapely.geometry import box
 
+from fakes import run_cli
 from geomap.errors import InputError
 from geomap.gazetteer.sources import outline_point
 from geomap.geodesy import distance_km
@@ -170,12 +169,12 @@ def test_a_preference_for_an_id_the_gazetteer_lacks_is_refused(geoparser):
 def test_prefer_on_the_command_line(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("Officials said Springfield grew.", encoding="utf-8")
-    run = [sys.executable, "-m", "geomap", "extract", str(article), "--prefer"]
-    good = subprocess.run([*run, f"Springfield={SPRINGFIELD_IL}"], capture_output=True, text=True)
+    run = ["extract", article, "--prefer"]
+    good = run_cli(*run, f"Springfield={SPRINGFIELD_IL}")
     (mention,) = json.loads(good.stdout)["mentions"]
     assert mention["place"]["geonameid"] == SPRINGFIELD_IL
-    missing = subprocess.run([*run, "Springfield=999999999"], capture_output=True, text=True)
-    malformed = subprocess.run([*run, "Springfield"], capture_output=True, text=True)
+    missing = run_cli(*run, "Springfield=999999999")
+    malformed = run_cli(*run, "Springfield")
     assert missing.returncode == malformed.returncode == 2
     assert "no place 999999999" in missing.stderr and "NAME=GEONAMEID" in malformed.stderr
 

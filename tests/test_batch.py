@@ -4,8 +4,8 @@ import time
 import pytest
 
 from conftest import SHARED
+from fakes import run_cli
 from geomap import batch
-from geomap.cli import main
 from geomap.formats import to_json
 from geomap.model import Article
 from geomap.setup import Setup
@@ -22,7 +22,7 @@ def forty(tmp_path_factory):
 
 
 def run(src, out, *extra):
-    assert main(["extract", "--jsonl", str(src), "-o", str(out), *extra]) == 0
+    assert run_cli("extract", "--jsonl", src, "-o", out, *extra).returncode == 0
     return out.read_text(encoding="utf-8")
 
 
@@ -68,7 +68,7 @@ def test_parquet_in_and_out_match_json_lines(tmp_path):
     jsonl = tmp_path / "in.jsonl"
     jsonl.write_text("".join(json.dumps({"id": k, "text": v}) + "\n" for k, v in texts.items()))
     expected = [json.loads(line) for line in run(jsonl, tmp_path / "out.jsonl").splitlines()]
-    assert main(["extract", "--jsonl", str(src), "-o", str(tmp_path / "out.parquet")]) == 0
+    assert run_cli("extract", "--jsonl", src, "-o", tmp_path / "out.parquet").returncode == 0
     rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert [{"id": r["id"], "mentions": json.loads(r["mentions"])} for r in rows] == expected
 
@@ -101,23 +101,25 @@ SLOW_TEXT = "Officials in Moscow and Kyiv met. " * 6000
 
 
 @pytest.mark.parametrize("engine", [["--workers", "2"], ["--engine", "dask", "--workers", "1"]])
-def test_a_slow_document_is_cut_off_in_worker_processes_and_the_run_goes_on(tmp_path, engine, capsys):
+def test_a_slow_document_is_cut_off_in_worker_processes_and_the_run_goes_on(tmp_path, engine):
     texts = ["Rain in Oslo.", SLOW_TEXT, "Sun in Rome."] + [f"Talks in Kyiv, day {n}." for n in range(20)]
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps({"id": str(n), "text": t}) + "\n" for n, t in enumerate(texts)))
     out = tmp_path / "out.jsonl"
-    assert main(["extract", "--jsonl", str(src), "-o", str(out), "--doc-timeout", "1", *engine]) == 1
+    result = run_cli("extract", "--jsonl", src, "-o", out, "--doc-timeout", "1", *engine)
+    assert result.returncode == 1
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert [line["id"] for line in lines] == [str(n) for n in range(len(texts))]
     assert lines[1] == {"id": "1", "mentions": [], "error": "DocumentTimeout: timed out after 1 s"}
     # The documents after it, in its chunk and later ones, were parsed by a fresh process.
     assert all("error" not in line and line["mentions"] for line in lines[:1] + lines[2:])
-    assert "document 1: DocumentTimeout: timed out after 1 s" in capsys.readouterr().err
+    assert "document 1: DocumentTimeout: timed out after 1 s" in result.stderr
 
 
-def test_a_time_limit_must_be_positive(tmp_path, capsys):
+def test_a_time_limit_must_be_positive(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text(json.dumps({"id": "a", "text": "Rain in Oslo."}) + "\n")
-    assert main(["extract", "--jsonl", str(src), "-o", str(tmp_path / "out.jsonl"), "--doc-timeout", "0"]) == 2
-    assert "--doc-timeout must be a positive number of seconds" in capsys.readouterr().err
+    result = run_cli("extract", "--jsonl", src, "-o", tmp_path / "out.jsonl", "--doc-timeout", "0")
+    assert result.returncode == 2
+    assert "--doc-timeout must be a positive number of seconds" in result.stderr
     assert not (tmp_path / "out.jsonl").exists()

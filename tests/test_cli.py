@@ -1,20 +1,16 @@
 import json
-import subprocess
 import sys
 
 import pytest
 
 from conftest import SEED, SHARED, map_view, needs_shared
-from geomap.cli import main
+from fakes import run_cli as run
 
 
-def run(*args):
-    return subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, text=True)
-
-
-def test_extract_prints_the_json_contract(capsys):
-    assert main(["extract", str(SEED)]) == 0
-    data = json.loads(capsys.readouterr().out)
+def test_extract_prints_the_json_contract():
+    result = run("extract", SEED)
+    assert result.returncode == 0
+    data = json.loads(result.stdout)
     text = SEED.read_text(encoding="utf-8")
     assert data["mentions"]
     for m in data["mentions"]:
@@ -31,15 +27,15 @@ def test_extract_jsonl_scores_the_seed_at_the_bar(tmp_path):
     import score
 
     out = tmp_path / "seed.pred.jsonl"
-    assert main(["extract", "--jsonl", str(SHARED / "eval" / "gold" / "seed.jsonl"), "-o", str(out)]) == 0
+    assert run("extract", "--jsonl", SHARED / "eval" / "gold" / "seed.jsonl", "-o", out).returncode == 0
     figures = score.score(score.read_jsonl(SHARED / "eval" / "gold" / "seed.jsonl"), score.read_jsonl(out))
     assert figures["f1"] >= 0.95
     assert figures["acc161_end_to_end"] >= 0.95
 
 
-def test_map_of_the_seed_shows_its_six_places(tmp_path, capsys):
+def test_map_of_the_seed_shows_its_six_places(tmp_path):
     out = tmp_path / "seed.html"
-    assert main(["map", str(SEED), "-o", str(out)]) == 0
+    assert run("map", SEED, "-o", out).returncode == 0
     places = {p["name"]: p for p in map_view(out.read_text(encoding="utf-8"))["places"]}
     assert {"Russia", "North Korea", "Kursk Oblast", "Moscow", "Ukraine", "United States"} <= places.keys()
     assert ["Kursk Oblast", True] in [run for quote in places["Kursk Oblast"]["articles"][0]["quotes"] for run in quote]
@@ -47,7 +43,7 @@ def test_map_of_the_seed_shows_its_six_places(tmp_path, capsys):
 
 def test_geojson_output(tmp_path):
     out = tmp_path / "seed.geojson"
-    assert main(["map", str(SEED), "-o", str(tmp_path / "m.html"), "--geojson", str(out)]) == 0
+    assert run("map", SEED, "-o", tmp_path / "m.html", "--geojson", out).returncode == 0
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection"
     assert {f["properties"]["geonameid"] for f in data["features"]} >= {2017370, 538555, 524901}

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import shapely
 
-from geomap import cli
+from fakes import run_cli
 from geomap.errors import GazetteerError
 from geomap.gazetteer import build as building
 from geomap import app
@@ -70,11 +70,6 @@ def default_location(tmp_path, monkeypatch) -> Path:
     return folder / "geomap.sqlite"
 
 
-def geomap(*args: str) -> int:
-    """The CLI in this process (so the tiny sources apply), returning its exit code."""
-    return cli.main([str(a) for a in args])
-
-
 def user_places(path: Path) -> set[str]:
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
         return {name for (name,) in db.execute("SELECT name FROM places WHERE source = 'user'")}
@@ -109,34 +104,36 @@ ACTIONS = [("info",), ("search", "Paris"), ("build",), ("add", "PLACES"), ("remo
 
 @pytest.mark.parametrize("kind", FOREIGN_FILES)
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a[0])
-def test_a_file_that_is_not_a_gazetteer_is_never_replaced(tmp_path, capsys, kind, action):
+def test_a_file_that_is_not_a_gazetteer_is_never_replaced(tmp_path, kind, action):
     path = tmp_path / "geomap.sqlite"
     FOREIGN_FILES[kind](path)
     before = path.read_bytes()
     places = write_csv(tmp_path / "places.csv", [["Qux", 1, 2]])
     args = [places if a == "PLACES" else a for a in action]
-    assert geomap("gazetteer", *args, "--gazetteer", path) == 3
-    assert "is not a geomap gazetteer; geomap never replaces it" in capsys.readouterr().err
+    result = run_cli("gazetteer", *args, "--gazetteer", path)  # in this process: the tiny sources apply
+    assert result.returncode == 3
+    assert "is not a geomap gazetteer; geomap never replaces it" in result.stderr
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["geomap.sqlite", "places.csv"]
 
 
 @pytest.mark.parametrize("action", ACTIONS, ids=lambda a: a[0])
-def test_a_missing_path_is_built_only_when_asked(tmp_path, capsys, default_location, action):
+def test_a_missing_path_is_built_only_when_asked(tmp_path, default_location, action):
     places = write_csv(tmp_path / "places.csv", [["Qux", 1, 2]])
     path = tmp_path / "typo" / "geomap.sqltie"
     args = [places if a == "PLACES" else a for a in action]
-    code = geomap("gazetteer", *args, "--gazetteer", path)
+    result = run_cli("gazetteer", *args, "--gazetteer", path)
     if action == ("build",):
-        assert code == 0 and identify(path) is State.CURRENT
+        assert result.returncode == 0 and identify(path) is State.CURRENT
     else:
-        assert code == 3 and "no such gazetteer; make one with 'geomap gazetteer build" in capsys.readouterr().err
+        assert result.returncode == 3 and "no such gazetteer; make one with 'geomap gazetteer build" in result.stderr
         assert not path.parent.exists()
 
 
-def test_the_default_location_is_built_on_first_use_with_a_line_on_stderr(default_location, capsys):
-    assert geomap("gazetteer", "info") == 0
-    err = capsys.readouterr().err.splitlines()
+def test_the_default_location_is_built_on_first_use_with_a_line_on_stderr(default_location):
+    result = run_cli("gazetteer", "info")
+    assert result.returncode == 0
+    err = result.stderr.splitlines()
     assert err == [f"geomap: building the gazetteer {default_location} (first use), about 20 s…"]
     assert identify(default_location) is State.CURRENT
     assert open_gazetteer().search("Kyiv")[0].geonameid == 703448
@@ -175,7 +172,7 @@ def test_a_stale_journal_is_removed_by_the_rebuild_and_cannot_corrupt_it(tiny, r
     if repair == "next run":
         open_gazetteer(tiny)
     else:
-        assert geomap("gazetteer", "build", "--gazetteer", tiny) == 0
+        assert run_cli("gazetteer", "build", "--gazetteer", tiny).returncode == 0
     assert not journal.exists()
     with sqlite3.connect(tiny) as db:  # a read-write open would roll a stale journal into the new file
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -250,47 +247,49 @@ BAD_FILES = [
 
 
 @pytest.mark.parametrize("name, content, message", BAD_FILES, ids=[b[0] for b in BAD_FILES])
-def test_a_bad_user_file_is_refused_with_file_and_line_and_not_kept(tiny, tmp_path, capsys, name, content, message):
+def test_a_bad_user_file_is_refused_with_file_and_line_and_not_kept(tiny, tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     before = tiny.read_bytes()
-    assert geomap("gazetteer", "add", path, "--gazetteer", tiny) == 3
-    err = capsys.readouterr().err
+    result = run_cli("gazetteer", "add", path, "--gazetteer", tiny)
+    assert result.returncode == 3
+    err = result.stderr
     assert err.startswith(f"geomap: {path}{message}") and err.count("\n") == 1
     assert tiny.read_bytes() == before
     assert not (user_dir(tiny) / name).exists()
 
 
-def test_a_gazetteer_missing_a_table_is_named_damaged_and_rebuilt(tiny, capsys):
+def test_a_gazetteer_missing_a_table_is_named_damaged_and_rebuilt(tiny):
     with sqlite3.connect(tiny) as db:
         db.execute("DROP TABLE names")
     assert identify(tiny) is State.DAMAGED
     with pytest.raises(GazetteerError, match="damaged .*run 'geomap gazetteer build'"):
         Gazetteer(tiny)
-    assert geomap("gazetteer", "build", "--gazetteer", tiny) == 0
+    assert run_cli("gazetteer", "build", "--gazetteer", tiny).returncode == 0
     assert [p.name for p in Gazetteer(tiny).search("Paris")] == ["Paris"]
 
 
-def test_a_gazetteer_with_malformed_pages_is_one_line_naming_it(tiny, capsys):
+def test_a_gazetteer_with_malformed_pages_is_one_line_naming_it(tiny):
     with sqlite3.connect(tiny) as db:
         (root,) = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'names'").fetchone()
         (page_size,) = db.execute("PRAGMA page_size").fetchone()
     with tiny.open("r+b") as fh:
         fh.seek((root - 1) * page_size)
         fh.write(b"\xff" * page_size)
-    capsys.readouterr()
-    assert geomap("gazetteer", "search", "Paris", "--gazetteer", tiny) == 3
-    err = capsys.readouterr().err
+    result = run_cli("gazetteer", "search", "Paris", "--gazetteer", tiny)
+    assert result.returncode == 3
+    err = result.stderr
     assert err.startswith(f"geomap: {tiny}: gazetteer damaged (") and "'geomap gazetteer build'" in err
     assert err.count("\n") == 1
 
 
-def test_a_kept_user_file_that_breaks_the_build_is_named_with_its_line(tiny, capsys):
+def test_a_kept_user_file_that_breaks_the_build_is_named_with_its_line(tiny):
     kept = write_csv(user_dir(tiny) / "old.csv", [["A", 1, 2, 5], ["B", 1, 2, "1e30"]],
                      header=("name", "lat", "lon", "population"))  # kept by an older geomap
     before = tiny.read_bytes()
-    assert geomap("gazetteer", "build", "--gazetteer", tiny) == 3
-    assert capsys.readouterr().err.startswith(f"geomap: {kept}:3: population 1e+30 is outside")
+    result = run_cli("gazetteer", "build", "--gazetteer", tiny)
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"geomap: {kept}:3: population 1e+30 is outside")
     assert tiny.read_bytes() == before and leftovers(tiny.parent) == []
 
 
@@ -334,22 +333,25 @@ def star(points: int) -> list:
     return [*ring, ring[0]]
 
 
-def test_a_large_self_crossing_outline_is_refused_not_repaired(tiny, tmp_path, capsys):
+def test_a_large_self_crossing_outline_is_refused_not_repaired(tiny, tmp_path):
     path = polygon_file(tmp_path / "star.geojson", star(extend.MAX_REPAIR_VERTICES + 1))
-    assert geomap("gazetteer", "add", path, "--gazetteer", tiny) == 3
-    assert capsys.readouterr().err.startswith(f"geomap: {path}: feature 1: invalid geometry (self-intersecting?) of"
-                                              f" {extend.MAX_REPAIR_VERTICES + 2:,} vertices; repair it first")
+    result = run_cli("gazetteer", "add", path, "--gazetteer", tiny)
+    assert result.returncode == 3
+    assert result.stderr.startswith(f"geomap: {path}: feature 1: invalid geometry (self-intersecting?) of"
+                                 f" {extend.MAX_REPAIR_VERTICES + 2:,} vertices; repair it first")
     assert not (user_dir(tiny) / path.name).exists()
 
 
-def test_geometries_and_files_over_the_limits_are_refused_before_the_work(tiny, tmp_path, capsys, monkeypatch):
+def test_geometries_and_files_over_the_limits_are_refused_before_the_work(tiny, tmp_path, monkeypatch):
     square = polygon_file(tmp_path / "square.geojson", [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]])
     monkeypatch.setattr(extend, "MAX_VERTICES", 4)
-    assert geomap("gazetteer", "add", square, "--gazetteer", tiny) == 3
-    assert f"{square}: feature 1: geometry of 5 vertices is over the limit of 4" in capsys.readouterr().err
+    result = run_cli("gazetteer", "add", square, "--gazetteer", tiny)
+    assert result.returncode == 3
+    assert f"{square}: feature 1: geometry of 5 vertices is over the limit of 4" in result.stderr
     monkeypatch.setattr(extend, "MAX_FILE_BYTES", square.stat().st_size - 1)
-    assert geomap("gazetteer", "add", square, "--gazetteer", tiny) == 3
-    assert f"{square}: {square.stat().st_size:,} bytes is over the limit" in capsys.readouterr().err
+    result = run_cli("gazetteer", "add", square, "--gazetteer", tiny)
+    assert result.returncode == 3
+    assert f"{square}: {square.stat().st_size:,} bytes is over the limit" in result.stderr
     assert not (user_dir(tiny) / square.name).exists()
 
 
@@ -374,51 +376,57 @@ def test_a_hand_edited_removal_file_is_reported_with_its_line(tiny):
         building.build(tiny)
 
 
-def test_a_second_file_of_the_same_name_is_refused_and_the_first_kept(tiny, tmp_path, capsys):
+def test_a_second_file_of_the_same_name_is_refused_and_the_first_kept(tiny, tmp_path):
     first = write_csv(tmp_path / "a" / "places.csv", [["Alphaplace", 1, 2]])
     second = write_csv(tmp_path / "b" / "places.csv", [["Betaplace", 3, 4]])
-    assert geomap("gazetteer", "add", first, "--gazetteer", tiny) == 0
-    assert geomap("gazetteer", "add", second, "--gazetteer", tiny) == 3
-    assert "is a different file of the same name" in capsys.readouterr().err
-    assert geomap("gazetteer", "add", first, "--gazetteer", tiny) == 0  # the same file again is fine
+    assert run_cli("gazetteer", "add", first, "--gazetteer", tiny).returncode == 0
+    result = run_cli("gazetteer", "add", second, "--gazetteer", tiny)
+    assert result.returncode == 3
+    assert "is a different file of the same name" in result.stderr
+    assert run_cli("gazetteer", "add", first, "--gazetteer", tiny).returncode == 0  # the same file again is fine
     building.build(tiny)
     assert user_places(tiny) == {"Alphaplace"}
     assert (user_dir(tiny) / "places.csv").read_bytes() == first.read_bytes()
 
 
-def test_search_escapes_control_characters_in_names(tiny, capsys):
+def test_search_escapes_control_characters_in_names(tiny):
     evil = Place(-9, "Evil\x1b]0;owned\x07\x1b[31mRed", 1.0, 2.0, Feature.OTHER, "", "", 0, "geonames")
     with sqlite3.connect(tiny) as db:  # as if a source had it: user files cannot bring it in
         store_entries(db, [Entry(evil, {evil.name: NAME})])
-    assert geomap("gazetteer", "search", evil.name, "--gazetteer", tiny) == 0
-    out = capsys.readouterr().out
+    result = run_cli("gazetteer", "search", evil.name, "--gazetteer", tiny)
+    assert result.returncode == 0
+    out = result.stdout
     assert "\x1b" not in out and "\x07" not in out
     assert "Evil\\x1b]0;owned\\x07" in out
 
 
 @pytest.mark.parametrize("limit", ["0", "-1"])
-def test_search_needs_a_limit_of_at_least_one(tiny, capsys, limit):
-    assert geomap("gazetteer", "search", "Paris", "--limit", limit, "--gazetteer", tiny) == 2
-    assert capsys.readouterr().err == f"geomap: --limit {limit}: give at least 1\n"
+def test_search_needs_a_limit_of_at_least_one(tiny, limit):
+    result = run_cli("gazetteer", "search", "Paris", "--limit", limit, "--gazetteer", tiny)
+    assert result.returncode == 2
+    assert result.stderr == f"geomap: --limit {limit}: give at least 1\n"
 
 
-def test_a_gazetteer_folder_that_is_a_file_or_a_folder_given_as_the_file_is_refused(tmp_path, monkeypatch, capsys):
+def test_a_gazetteer_folder_that_is_a_file_or_a_folder_given_as_the_file_is_refused(tmp_path, monkeypatch):
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
     monkeypatch.setenv("GEOMAP_GAZETTEER_DIR", str(not_a_folder))
-    assert geomap("gazetteer", "info") == 3
-    assert f"{not_a_folder}: cannot hold the gazetteer (a file, not a folder)" in capsys.readouterr().err
-    assert geomap("gazetteer", "info", "--gazetteer", tmp_path) == 3
-    assert f"{tmp_path}: is a folder; give the gazetteer file" in capsys.readouterr().err
+    result = run_cli("gazetteer", "info")
+    assert result.returncode == 3
+    assert f"{not_a_folder}: cannot hold the gazetteer (a file, not a folder)" in result.stderr
+    result = run_cli("gazetteer", "info", "--gazetteer", tmp_path)
+    assert result.returncode == 3
+    assert f"{tmp_path}: is a folder; give the gazetteer file" in result.stderr
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write to a read-only folder")
-def test_an_unwritable_gazetteer_folder_is_refused(tmp_path, monkeypatch, capsys):
+def test_an_unwritable_gazetteer_folder_is_refused(tmp_path, monkeypatch):
     folder = tmp_path / "locked"
     folder.mkdir(mode=0o555)
     monkeypatch.setenv("GEOMAP_GAZETTEER_DIR", str(folder))
-    assert geomap("gazetteer", "info") == 3
-    assert f"{folder}: cannot write the gazetteer here" in capsys.readouterr().err
+    result = run_cli("gazetteer", "info")
+    assert result.returncode == 3
+    assert f"{folder}: cannot write the gazetteer here" in result.stderr
 
 
 def test_a_full_disk_during_add_is_one_line_and_leaves_the_gazetteer_as_it_was(tiny, tmp_path):

@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from conftest import SEED
+from fakes import run_cli as run
 from geomap.inputs.reading import MAX_TEXT_BYTES
 from geomap.outputs import write_text
 
@@ -19,9 +20,9 @@ MEMORY_CAP = 1 << 30
 """Address space for a run that must refuse its input unread: reading 3 GB would need three times this."""
 
 
-def run(*args, stdin=None, capped: bool = False, timeout: float = 120):
-    """geomap in a fresh process; `capped` gives it 1 GB of address space."""
-    limit = (lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))) if capped else None
+def run_capped(*args, stdin=None, timeout: float = 120):
+    """geomap in a fresh process with 1 GB of address space: memory stays bounded or the run fails."""
+    limit = lambda: resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))  # noqa: E731
     return subprocess.run([sys.executable, "-m", "geomap", *map(str, args)], capture_output=True, text=True,
                           stdin=stdin, preexec_fn=limit, timeout=timeout)
 
@@ -61,7 +62,7 @@ def inputs(tmp_path):
 ])
 def test_an_output_that_is_an_input_is_refused_before_any_work(inputs, args, victim):
     before = {p.name: p.read_bytes() for p in inputs.iterdir()}
-    result = subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, text=True, cwd=inputs)
+    result = run(*args, cwd=inputs)
     assert result.returncode == 2
     assert "refusing to overwrite" in one_line(result) and victim in one_line(result)
     assert {p.name: p.read_bytes() for p in inputs.iterdir()} == before  # nothing written, nothing replaced
@@ -100,14 +101,14 @@ def test_a_huge_sparse_article_is_refused_unread(tmp_path):
     article = tmp_path / "sparse.txt"
     with article.open("wb") as fh:
         fh.truncate(3 << 30)
-    result = run("extract", article, capped=True)
+    result = run_capped("extract", article)
     assert result.returncode == 2
     assert f"{article}: 3,221,225,472 bytes is over the {MAX_TEXT_BYTES:,}-byte limit" in one_line(result)
 
 
 def test_an_endless_standard_input_is_read_only_to_the_limit():
     with open("/dev/zero", "rb") as zeros:
-        result = run("extract", "-", stdin=zeros, capped=True)
+        result = run_capped("extract", "-", stdin=zeros)
     assert result.returncode == 2 and "<stdin>: the input is over the" in one_line(result)
 
 
@@ -118,7 +119,7 @@ def test_an_endless_standard_input_is_read_only_to_the_limit():
 def test_pipes_and_devices_are_refused_by_name(tmp_path, make, kind):
     path = tmp_path / "article.txt"
     make(path)
-    result = run("extract", path, capped=True, timeout=60)
+    result = run_capped("extract", path, timeout=60)
     assert result.returncode == 2 and f"{path}: is {kind}, not an article file" in one_line(result)
 
 
@@ -126,7 +127,7 @@ def test_a_jsonl_line_without_end_is_refused_after_reading_the_limit(tmp_path):
     jsonl = tmp_path / "sparse.jsonl"
     with jsonl.open("wb") as fh:
         fh.truncate(3 << 30)
-    result = run("extract", "--jsonl", jsonl, "-o", tmp_path / "out.jsonl", capped=True)
+    result = run_capped("extract", "--jsonl", jsonl, "-o", tmp_path / "out.jsonl")
     assert result.returncode == 2 and f"{jsonl}:1: the line is over the" in one_line(result)
     assert not (tmp_path / "out.jsonl").exists()
 
@@ -249,6 +250,6 @@ def test_an_output_that_is_a_pipe_or_device_is_refused_and_a_link_is_written_thr
     (["extract", "article.txt", "-o", "-"], "-: an output is written to a file, not standard output"),
 ])
 def test_one_file_as_two_outputs_and_dash_as_an_output_are_refused(inputs, args, message):
-    result = subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, text=True, cwd=inputs)
+    result = run(*args, cwd=inputs)
     assert result.returncode == 2 and one_line(result).startswith(f"geomap: {message}")
     assert not (inputs / "map.html").exists() and not (inputs / "-").exists()

@@ -7,7 +7,6 @@ import io
 import json
 import shutil
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -17,6 +16,7 @@ from typing import ClassVar
 import pytest
 
 from conftest import map_view
+from fakes import run_cli
 from geomap.cli import main
 from geomap.errors import InputError
 from geomap.inputs.articles import Limits, load, output_stem, sniff
@@ -264,12 +264,11 @@ def test_a_zip_that_is_not_a_word_file_is_refused(tmp_path, capsys):
     ("trafilatura", "html", b"<!doctype html><p>Budapest</p>"),
     ("pypdf", "pdf", b"%PDF-1.4\n"),
 ])
-def test_without_the_web_extra_the_input_names_the_install(tmp_path, module, suffix, content):
+def test_without_the_web_extra_the_input_names_the_install(tmp_path, module, suffix, content, monkeypatch):
     path = tmp_path / f"article.{suffix}"
     path.write_bytes(content)
-    code = (f"import sys; sys.modules[{module!r}] = None\n"  # as if not installed
-            f"from geomap.cli import main; sys.exit(main(['extract', {str(path)!r}]))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    monkeypatch.setitem(sys.modules, module, None)  # as if not installed
+    result = run_cli("extract", path)
     assert result.returncode == 2
     assert result.stderr.strip() == (f"geomap: {path}: an HTML page needs trafilatura: pip install 'geomap[web]'"
                                      if module == "trafilatura" else

@@ -23,6 +23,7 @@ from geomap.gazetteer.sources import Cities, TownRegions
 from geomap.pipeline import load_nlp
 
 from conftest import ROOT, SEED
+from fakes import run_cli
 
 PACKAGE = ROOT / "geomap"
 
@@ -60,7 +61,7 @@ def test_wheel_declares_the_licence_and_version(wheel):
 
 
 def test_version_is_one(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "geomap", "--version"], capture_output=True, text=True, cwd=tmp_path)
+    run = run_cli("--version", cwd=tmp_path)
     assert run.returncode == 0
     assert run.stdout.strip() == f"geomap {geomap.__version__}"
     assert version("geomap") == geomap.__version__

@@ -1,11 +1,11 @@
 import os
 import shutil
-import subprocess
 import sys
 
 import pytest
 
 from conftest import SHARED
+from fakes import run_cli
 from geomap.gazetteer.store import Fame
 from geomap.model import Feature, MentionKind
 from geomap.pipeline import Geoparser
@@ -167,8 +167,7 @@ def with_natural_earth(tmp_path_factory, gazetteer):
         pytest.skip(f"needs the Natural Earth layers in {NATURAL_EARTH} (../shared)")
     path = tmp_path_factory.mktemp("natural-earth") / "geomap.sqlite"
     shutil.copyfile(gazetteer.path, path)
-    run = subprocess.run([sys.executable, "-m", "geomap", "gazetteer", "import", "naturalearth", str(NATURAL_EARTH),
-                          "--gazetteer", str(path)], capture_output=True, text=True)
+    run = run_cli("gazetteer", "import", "naturalearth", NATURAL_EARTH, "--gazetteer", path)
     assert run.returncode == 0, run.stderr
     return Geoparser(gazetteer=path)
 

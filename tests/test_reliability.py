@@ -1,24 +1,19 @@
 """Bad input never crashes, never clobbers, never injects: the cases of issue 7, through the CLI."""
 
 import json
-import subprocess
-import sys
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEED
+from fakes import run_cli as run
 from geomap.errors import GazetteerError
 from geomap.gazetteer import extend
 from geomap.inputs.reading import MAX_TEXT_BYTES
 
 
-def run(*args, stdin: bytes | None = None):
-    return subprocess.run([sys.executable, "-m", "geomap", *args], capture_output=True, input=stdin)
-
-
 def one_line(result) -> str:
-    lines = result.stderr.decode().strip().splitlines()
+    lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, lines
     assert "Traceback" not in lines[0]
     return lines[0]
@@ -70,7 +65,7 @@ def test_bad_gazetteer_csv_through_the_cli_is_one_line(tmp_path):
 
 def test_debug_shows_the_traceback(tmp_path):
     result = run("--debug", "extract", str(tmp_path / "missing.txt"))
-    assert result.returncode != 0 and "Traceback" in result.stderr.decode()
+    assert result.returncode != 0 and "Traceback" in result.stderr
 
 
 CELL = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12)

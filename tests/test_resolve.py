@@ -135,7 +135,7 @@ def test_nearness_work_grows_far_slower_than_the_places_of_a_crowded_area(gazett
 def test_priors_come_from_the_kinds_table_and_the_config_changes_only_what_it_names():
     from geomap.kinds import KINDS
     from geomap.resolve import ResolverSettings
-    from test_rules import TinyGazetteer, place
+    from fakes import TinyGazetteer, place
 
     river, town = place(1, "Sava", Feature.RIVER), place(2, "Sava", Feature.CITY, population=16_000)
     gazetteer = TinyGazetteer([(river, ()), (town, ())])

@@ -13,7 +13,7 @@ from geomap.resolve import STEPS, Resolver
 from geomap.resolve.draft import Draft
 from geomap.resolve.settings import ResolverSettings
 from geomap.resolve.steps import candidates, one_sense, qualifier
-from test_rules import TinyGazetteer, place
+from fakes import TinyGazetteer, place
 
 PARIS_FR = place(101, "Paris", Feature.CAPITAL, 48.85, 2.35, "FR", "11", 2_100_000)
 PARIS_TX = place(102, "Paris", Feature.CITY, 33.66, -95.56, "US", "TX", 25_000)

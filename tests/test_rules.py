@@ -3,55 +3,11 @@ few places held in memory, so every test runs in milliseconds and needs no model
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from fakes import TinyGazetteer, place
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import UNKNOWN, Fame
-from geomap.kinds import KINDS, Rank
-from geomap.model import Candidate, Feature, Place
-
-
-class TinyGazetteer:
-    """The two questions the components ask of a gazetteer, answered from a list of places."""
-
-    def __init__(self, places: Iterable[tuple[Place, Iterable[str]]] = (), demonyms: dict[str, Place] | None = None):
-        self.names: dict[str, list[Candidate]] = {}
-        self.adjectives: dict[str, list[Candidate]] = {}
-        for place, aliases in places:
-            self._add(self.names, place.name, Candidate(place, True))
-            for alias in aliases:
-                self._add(self.names, alias, Candidate(place, False))
-        for word, place in (demonyms or {}).items():
-            self._add(self.adjectives, word, Candidate(place, False))
-
-    @staticmethod
-    def _add(index: dict, name: str, candidate: Candidate) -> None:
-        index.setdefault(fold(name), []).append(candidate)
-
-    def candidates(self, key: str, demonym: bool = False) -> tuple[Candidate, ...]:
-        return tuple((self.adjectives if demonym else self.names).get(key, ()))
-
-    def area(self, country: str, admin1: str = "") -> Place | None:
-        feature = Feature.ADMIN1 if admin1 else Feature.COUNTRY
-        return next((c.place for cands in self.names.values() for c in cands if c.exact and c.place.feature == feature
-                     and (c.place.country, c.place.admin1 if admin1 else "") == (country, admin1)), None)
-
-    def known(self, keys: Iterable[str]) -> dict[str, Fame]:
-        found = {}
-        for key in set(keys):
-            fames = [Fame(KINDS[c.place.feature].rank, c.place.population if c.exact else 0, False)
-                     for c in self.names.get(key, ())]
-            if key in self.adjectives:
-                fames.append(Fame(-1, 0, True))
-            if fames:
-                found[key] = Fame(max(f.rank for f in fames), max(f.population for f in fames),
-                                  any(f.demonym for f in fames))
-        return found
-
-
-def place(gid: int, name: str, feature: Feature, lat: float = 0.0, lon: float = 0.0, country: str = "",
-          admin1: str = "", population: int = 0) -> Place:
-    return Place(gid, name, lat, lon, feature, country, admin1, population)
+from geomap.kinds import Rank
+from geomap.model import Candidate, Feature
 
 
 def test_tiny_gazetteer_ranks_names_like_the_real_one():

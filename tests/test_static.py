@@ -15,7 +15,7 @@ from matplotlib.image import imread  # noqa: E402
 from matplotlib.text import Annotation, Text  # noqa: E402
 
 from conftest import SEED  # noqa: E402
-from geomap.cli import main  # noqa: E402
+from fakes import run_cli  # noqa: E402
 from geomap.errors import InputError  # noqa: E402
 from geomap.model import Document, Mention, Resolution  # noqa: E402
 from geomap.render.map import GeoMap  # noqa: E402
@@ -168,7 +168,7 @@ def test_the_cli_writes_the_png_the_api_draws_in_another_process(tmp_path, seed_
 
 def test_the_cli_writes_svg_at_the_size_asked_for(tmp_path):
     out = tmp_path / "seed.svg"
-    assert main(["map", str(SEED), "-o", str(out), "--size", "5x4in", "--dpi", "100"]) == 0
+    assert run_cli("map", SEED, "-o", out, "--size", "5x4in", "--dpi", "100").returncode == 0
     assert ET.fromstring(out.read_bytes()).get("width") == "360pt"
 
 
@@ -178,16 +178,18 @@ def test_the_cli_writes_svg_at_the_size_asked_for(tmp_path):
     (["-o", "{tmp}/map.html", "--dpi", "300"], "--size and --dpi are for .png and .svg images"),
     (["-o", "{tmp}/map.png", "--size", "huge"], "expected WIDTHxHEIGHT"),
 ])
-def test_the_cli_refuses_what_it_cannot_write_before_any_work(tmp_path, capsys, args, message):
-    assert main(["map", str(SEED), *[a.format(tmp=tmp_path) for a in args]]) == 2
-    assert message in capsys.readouterr().err
+def test_the_cli_refuses_what_it_cannot_write_before_any_work(tmp_path, args, message):
+    result = run_cli("map", SEED, *[a.format(tmp=tmp_path) for a in args])
+    assert result.returncode == 2
+    assert message in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_without_matplotlib_an_image_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+def test_without_matplotlib_an_image_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    assert main(["map", str(SEED), "-o", str(tmp_path / "map.png")]) == 2
-    err = capsys.readouterr().err.strip()
+    result = run_cli("map", SEED, "-o", tmp_path / "map.png")
+    assert result.returncode == 2
+    err = result.stderr.strip()
     assert err.endswith("PNG/SVG output needs matplotlib: pip install 'geomap[static]'") and "\n" not in err
 
 
@@ -199,7 +201,7 @@ def test_a_failed_render_leaves_the_previous_image(tmp_path, monkeypatch):
         raise RuntimeError("drawing failed")
 
     monkeypatch.setattr("geomap.render.static.draw", broken)
-    assert main(["map", str(SEED), "-o", str(out)]) == 70
+    assert run_cli("map", SEED, "-o", out).returncode == 70
     assert out.read_bytes() == b"previous image" and [p.name for p in tmp_path.iterdir()] == ["map.png"]
 
 

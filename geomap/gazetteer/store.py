@@ -65,6 +65,8 @@ class Gazetteer:
         self._db = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
         self.candidates = lru_cache(maxsize=65536)(self._candidates)
         self._area_names = lru_cache(maxsize=4096)(self._area_name)
+        self.basemap = lru_cache(maxsize=1)(self._basemap)
+        self._of_kind = lru_cache(maxsize=2)(self._places_of_kind)  # a map's labels: countries, regions
 
     def close(self) -> None:
         self._db.close()
@@ -159,8 +161,9 @@ class Gazetteer:
             return None, False
         return shapely.from_wkb(row[0]), bool(row[1])
 
-    def basemap(self) -> dict:
-        """The world's country outlines as one light GeoJSON FeatureCollection, made at build time."""
+    def _basemap(self) -> dict:
+        """The world's country outlines as one light GeoJSON FeatureCollection, made at build time;
+        read once per reader (every map drawn in a process shows it), so shared: not to be changed."""
         row = self._row("SELECT value FROM meta WHERE key = 'basemap'")
         return json.loads(row[0]) if row else {"type": "FeatureCollection", "features": []}
 
@@ -175,9 +178,13 @@ class Gazetteer:
 
     def of_kind(self, feature: Feature) -> list[Place]:
         """Every place of one kind (every country, say), most populous first."""
+        return list(self._of_kind(feature))
+
+    def _places_of_kind(self, feature: Feature) -> tuple[Place, ...]:
+        """`of_kind`, read once per reader for the kinds every map labels (a scan of the places table)."""
         rows = self._rows(f"SELECT {_COLUMNS} FROM places p WHERE feature = ? ORDER BY population DESC",
                           (feature.value,))
-        return [_place(r) for r in rows]
+        return tuple(_place(r) for r in rows)
 
     def within(self, country: str, admin1: str = "", limit: int = 100) -> list[Place]:
         """The places of a country (or of one of its first-level regions), most populous first."""
