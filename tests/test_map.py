@@ -160,8 +160,8 @@ def test_a_map_of_many_articles_draws_each_place_once_with_the_articles_naming_i
     assert sorted(places) == ["Kyiv", "Moscow", "Paris"]
     assert [(a["article"], len(a["quotes"])) for a in places["Moscow"]["articles"]] == [(0, 2), (1, 1)]
     assert places["Moscow"]["mentions"] == 3 and [a["article"] for a in places["Paris"]["articles"]] == [1]
-    assert view["articles"] == [{"title": "Talks", "source": "a.txt", "published": "2024-05-01"},
-                                {"title": "Deal", "source": "b.txt", "published": ""}]
+    assert view["articles"] == [{"title": "Talks", "source": "a.txt", "published": "2024-05-01", "focus": ""},
+                                {"title": "Deal", "source": "b.txt", "published": "", "focus": ""}]
     assert view["title"] == "Week" and view["summary"].endswith("· 2 articles")
 
 
