@@ -90,3 +90,50 @@ def test_unknown_model_is_a_clear_error(tmp_path):
     assert result.returncode == 4
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
     assert "xx_no_such_model" in result.stderr
+
+
+def test_a_fragment_without_output_is_one_line_on_stdout_and_no_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the default output would be outputs/floods.html here
+    article = tmp_path / "floods.txt"
+    article.write_text("Flood headline {{7*7}}\nFloods reached Szentendre, north of Budapest.\n", encoding="utf-8")
+    assert main(["map", str(article), "--fragment", "--height", "300px"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 1 and captured.out.startswith('<iframe class="geomap-map"')
+    assert "height:300px" in captured.out and "{{7*7}}" in captured.out and "49" not in captured.out.split("srcdoc")[0]
+    assert captured.err.startswith("geomap: fragment: ") and " places, " in captured.err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["floods.txt"]
+
+
+def test_a_fragment_never_replaces_a_file_of_another_kind(tmp_path, capsys):
+    article = tmp_path / "floods.txt"
+    article.write_text("Floods reached Budapest.\n", encoding="utf-8")
+    page = tmp_path / "floods.html"
+    assert main(["map", str(article), "-o", str(page)]) == 0
+    before = page.read_bytes()
+    assert main(["map", str(article), "-o", str(page), "--fragment"]) == 5
+    assert page.read_bytes() == before and "is not a geomap fragment" in capsys.readouterr().err
+    piece = tmp_path / "floods.fragment.html"
+    assert main(["map", str(article), "-o", str(piece), "--fragment"]) == 0
+    assert main(["map", str(article), "-o", str(piece), "--fragment", "--height", "200px"]) == 0  # its own kind
+    assert "height:200px" in piece.read_text(encoding="utf-8")
+
+
+def test_gazetteer_search_has_a_header_and_says_when_nothing_matches(capsys):
+    assert main(["gazetteer", "search", "Springfield", "--limit", "2", "--country", "US"]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    assert header.split() == ["geonameid", "name", "lat", "lon", "kind", "cc", "admin1", "population", "source"]
+    assert len(rows) == 2 and all(row.split()[1] == "Springfield" and " US " in row for row in rows)
+    assert main(["gazetteer", "search", "Qwxzzplace", "--country", "FR"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == "geomap: no place answers to 'Qwxzzplace' in country FR\n"
+    assert main(["gazetteer", "search", "Qwxzzplace", "--json"]) == 1
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_gazetteer_search_help_explains_every_column(capsys):
+    with pytest.raises(SystemExit):
+        main(["gazetteer", "search", "--help"])
+    text = capsys.readouterr().out
+    for column in ("geonameid", "name", "lat, lon", "kind", "cc", "admin1", "population", "source"):
+        assert f"\n  {column} " in text
+    assert "exit status 1" in text
