@@ -359,7 +359,8 @@
                (b.place.confidence - a.place.confidence) || (a.place.name < b.place.name ? -1 : 1);
       })
       .map(function (d) {
-        var label = labelMarker(d.place.name, "geomap-place-label" + (d.place.approximate ? " geomap-approximate-label" : "") +
+        // A doubtful place's name asks the question; a guessed placement's is set apart (italic).
+        var label = labelMarker(d.place.name + (d.place.uncertain && !d.place.approximate ? "?" : ""), "geomap-place-label" + (d.place.approximate ? " geomap-approximate-label" : "") +
                                 (d.place.uncertain ? " geomap-uncertain-label" : ""), [d.place.lat, d.place.lon], "geomapPlaceLabels");
         label.drawn = d;
         return label;
@@ -410,11 +411,14 @@
       });
       taken = circles.slice();
       live.forEach(function (label) {
-        var d = label.drawn, gap = 3, r = d.place.outline ? 2 : d.shape.getRadius() + gap;
-        var candidates = [[function () { return r; }, function (h) { return -h / 2; }],
+        var d = label.drawn, candidates = [];
+        // Beside the circle (or close to the outline's point, then further out), right, left, above, below.
+        (d.place.outline ? [2, 14] : [d.shape.getRadius() + 3]).forEach(function (r) {
+          candidates.push([function () { return r; }, function (h) { return -h / 2; }],
                           [function (w) { return -r - w; }, function (h) { return -h / 2; }],
                           [function (w) { return -w / 2; }, function (h) { return -r - h; }],
-                          [function (w) { return -w / 2; }, function () { return r; }]];
+                          [function (w) { return -w / 2; }, function () { return r; }]);
+        });
         if (d.place.outline && d.place.bounds) {
           var sw = map.latLngToLayerPoint([d.place.bounds[1], d.place.bounds[0]]);
           var ne = map.latLngToLayerPoint([d.place.bounds[3], d.place.bounds[2]]);
