@@ -294,9 +294,48 @@ def test_a_map_of_many_articles_filters_to_one_article_and_by_date(geoparser, ga
     page.select_option(".geomap-filter select", "1")
     assert page.evaluate(SHOWN_PLACES) == ["Berlin", "Paris"]
     page.select_option(".geomap-filter select", "")
-    page.fill(".geomap-filter input[aria-label='Published until']", "2024-05-15")
-    page.dispatch_event(".geomap-filter input[aria-label='Published until']", "change")
+    until = ".geomap-filter input[aria-label='Published until']"
+    assert page.text_content(".geomap-dates") == "2024-05-01 – 2024-06-01 (all dates)"
+    page.evaluate(f"() => {{ const s = document.querySelector(\"{until}\"); s.value = '0'; s.dispatchEvent(new Event('input')); }}")
+    assert page.evaluate(SHOWN_PLACES) == ["Kyiv", "Moscow"]  # the undated article is left out of a span of dates
+    assert page.text_content(".geomap-dates") == "2024-05-01 – 2024-05-01"
+    page.evaluate(f"() => {{ const s = document.querySelector(\"{until}\"); s.value = '1'; s.dispatchEvent(new Event('input')); }}")
+    assert page.evaluate(SHOWN_PLACES) == ["Berlin", "Kyiv", "Moscow", "Oslo", "Paris"]
+
+
+def test_a_map_of_many_articles_finds_an_article_by_typing_and_filters_by_focus(geoparser, gazetteer, open_page,
+                                                                               tmp_path):
+    from dataclasses import dataclass
+
+    from geomap.model import Document
+    from geomap.render.map import page_html
+    from geomap.render.view import MappedArticle, prepare_many
+
+    @dataclass(frozen=True)
+    class FocusedDocument(Document):  # as the article's focus will come: a place named on the document
+        focus: object = None
+
+    def focused(text, focus):
+        document = geoparser.parse(text)
+        return FocusedDocument(document.text, document.resolutions, sentences=document.sentences,
+                               focus=gazetteer.search(focus, 1)[0])
+
+    towns = ["Oslo", "Bergen", "Lyon", "Nice", "Porto", "Graz", "Turin", "Ghent", "Malmo", "Cork", "Split"]
+    articles = [MappedArticle(focused(f"Rain in {town}.", "Norway" if i < 2 else "Europe"), f"Weather {town}",
+                              f"{i}.txt") for i, town in enumerate(towns * 2)]
+    articles.append(MappedArticle(focused("Talks in Moscow and Kyiv.", "Ukraine"), "Talks {{7*7}}", "talks.txt"))
+    path = tmp_path / "many.html"
+    path.write_text(page_html(prepare_many(articles, gazetteer)), encoding="utf-8")
+    page = open_page(path)
+    page.fill(".geomap-filter input[type=search]", "talks {{7")
+    options = page.evaluate("""() => [...document.querySelectorAll('.geomap-filter select[aria-label="Show the places of"] option')]
+        .filter(o => !o.hidden).map(o => o.textContent)""")
+    assert options == ["1 of 23 articles match: show all", "Talks {{7*7}}"]
+    page.select_option(".geomap-filter select[aria-label='Show the places of']", str(len(articles) - 1))
     assert page.evaluate(SHOWN_PLACES) == ["Kyiv", "Moscow"]
+    page.select_option(".geomap-filter select[aria-label='Show the places of']", "")
+    page.select_option(".geomap-filter select[aria-label='Articles about']", "Norway")
+    assert page.evaluate(SHOWN_PLACES) == ["Bergen", "Oslo"]
 
 
 @pytest.mark.slow

@@ -233,9 +233,8 @@
       }
       function changed() {
         var chosen = select.value === "" ? null : Number(select.value);
-        var lo = Number(from.value || 0), hi = Number(until.value || dates.length - 1);
-        if (lo > hi) { var t = lo; lo = hi; hi = t; }
-        var allDates = lo === 0 && hi === dates.length - 1;
+        var lo = Math.min(Number(from.value), Number(until.value)), hi = Math.max(Number(from.value), Number(until.value));
+        var allDates = dates.length < 2 || (lo === 0 && hi === dates.length - 1);
         if (dates.length > 1) span.textContent = dates[lo] + " – " + dates[hi] + (allDates ? " (all dates)" : "");
         onChange(function (i) {
           var article = view.articles[i], published = (article.published || "").slice(0, 10);
@@ -372,14 +371,17 @@
       return label;
     }).sort(function (a, b) { return (a.zoom - b.zoom) || (a.rank - b.rank); });
     function hide(label) { label.span.style.visibility = "hidden"; }
-    function measured(label) {
-      // Its size once it is on the page (none while the map is hidden: a closed <details>).
-      if (!map.hasLayer(label.marker)) label.marker.addTo(map);
-      if (!label.size && label.span.offsetWidth) label.size = [label.span.offsetWidth, label.span.offsetHeight];
-      return !!label.size;
+    function measure(labels) {
+      // Each label's size once it is on the page (none while the map is hidden: a closed <details>):
+      // all added first, then all read, so the page is laid out once, not once a label.
+      var fresh = labels.filter(function (label) { return !label.size; });
+      fresh.forEach(function (label) { if (!map.hasLayer(label.marker)) label.marker.addTo(map); });
+      fresh.forEach(function (label) {
+        if (label.span.offsetWidth) label.size = [label.span.offsetWidth, label.span.offsetHeight];
+      });
     }
     function place(label, candidates, taken, own) {
-      if (!measured(label)) { hide(label); return false; }
+      if (!label.size) { hide(label); return false; }
       var p = map.latLngToLayerPoint(label.latlng), w = label.size[0], h = label.size[1];
       for (var k = 0; k < candidates.length; k++) {
         var dx = candidates[k][0](w), dy = candidates[k][1](h);
@@ -410,6 +412,11 @@
         circles.push(label.circle);
       });
       taken = circles.slice();
+      var named = base.filter(function (label) {
+        label.due = zoom >= label.zoom && area.contains(label.latlng);
+        return label.due;
+      });
+      measure(live.concat(named));
       live.forEach(function (label) {
         var d = label.drawn, candidates = [];
         // Beside the circle (or close to the outline's point, then further out), right, left, above, below.
@@ -423,7 +430,7 @@
           var sw = map.latLngToLayerPoint([d.place.bounds[1], d.place.bounds[0]]);
           var ne = map.latLngToLayerPoint([d.place.bounds[3], d.place.bounds[2]]);
           var wide = Math.abs(ne.x - sw.x), tall = Math.abs(sw.y - ne.y);
-          if (measured(label) && wide > label.size[0] + 8 && tall > label.size[1] + 4) {
+          if (label.size && wide > label.size[0] + 8 && tall > label.size[1] + 4) {
             candidates.unshift([function (w) { return -w / 2; }, function (h) { return -h / 2; }]);
           }
         }
@@ -431,11 +438,11 @@
       });
       var centred = [[function (w) { return -w / 2; }, function (h) { return -h / 2; }]];
       base.forEach(function (label) {
-        if (zoom < label.zoom || names[label.span.textContent] || !area.contains(label.latlng)) hide(label);
+        if (!label.due || names[label.span.textContent]) hide(label);
         else place(label, centred, taken, null);
       });
     }
-    map.on("zoomend moveend overlayadd overlayremove", layout);
+    map.on("moveend overlayadd overlayremove", layout);  // a zoom ends with a moveend too
     layout();
     return layout;
   }
