@@ -185,7 +185,8 @@ def cmd_map(args) -> int:
     for name, document in zip(args.articles, documents):
         if not document.text.strip():
             _say(f"{name}: empty article; it names no place")
-    places, mentions = len(geomap.view["places"]), sum(p["mentions"] for p in geomap.view["places"])
+    places = sum(not p["approximate"] for p in geomap.view["places"])  # as the map's summary counts them
+    mentions = sum(p["mentions"] for p in geomap.view["places"])
     done = (f"{output.path or 'fragment'}: {places} places, {mentions} mentions"
             + (f", {len(documents)} articles" if len(documents) > 1 or args.jsonl else ""))
     if printed:

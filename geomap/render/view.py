@@ -310,7 +310,9 @@ def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, option
     _mark_framing(places)
     countries = {place.country for place, _ in named.values() if place.country}
     mentions = sum(p["mentions"] for p in places)
-    summary = f"{len(places)} places · {mentions} mentions"
+    guessed = sum(p["approximate"] for p in places)
+    summary = (f"{len(places) - guessed} places" + (f" · {guessed} placed approximately" if guessed else "")
+               + f" · {mentions} mentions")
     return {
         "title": clipped(options.title),
         "source": clipped(options.source),
