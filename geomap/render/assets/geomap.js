@@ -359,8 +359,10 @@
       })
       .map(function (d) {
         // A doubtful place's name asks the question; a guessed placement's is set apart (italic).
-        var label = labelMarker(d.place.name + (d.place.uncertain && !d.place.approximate ? "?" : ""), "geomap-place-label" + (d.place.approximate ? " geomap-approximate-label" : "") +
-                                (d.place.uncertain ? " geomap-uncertain-label" : ""), [d.place.lat, d.place.lon], "geomapPlaceLabels");
+        var name = d.place.name + (d.place.uncertain && !d.place.approximate ? "?" : "");
+        var className = "geomap-place-label" + (d.place.approximate ? " geomap-approximate-label" : "") +
+                        (d.place.uncertain ? " geomap-uncertain-label" : "");
+        var label = labelMarker(name, className, [d.place.lat, d.place.lon], "geomapPlaceLabels");
         label.drawn = d;
         return label;
       });
@@ -398,7 +400,7 @@
       return false;
     }
     function layout() {
-      var zoom = map.getZoom(), area = map.getBounds().pad(0.5), taken = [], names = {}, circles = [];
+      var zoom = map.getZoom(), area = map.getBounds().pad(0.5), names = {}, circles = [];
       var live = places.filter(function (label) {
         var d = label.drawn;
         var on = d.visible && map.hasLayer(d.group) && area.contains(label.latlng);
@@ -411,7 +413,7 @@
         label.circle = [c.x - r, c.y - r, c.x + r, c.y + r];
         circles.push(label.circle);
       });
-      taken = circles.slice();
+      var taken = circles.slice();
       var named = base.filter(function (label) {
         label.due = zoom >= label.zoom && area.contains(label.latlng);
         return label.due;
