@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from geomap.batch import DOC_TIMEOUT
-from geomap.errors import GazetteerError, InputError
+from geomap.errors import GazetteerError, InputError, OutputError
 from geomap.gazetteer import download, extend, imports
 from geomap.gazetteer.build import build, edit, stderr_progress, writing
 from geomap.gazetteer.paths import default_db, user_dir
@@ -103,7 +103,8 @@ def mapped(document: Document, fallback: str) -> MappedArticle:
 class MapOutput:
     """Where and how a map is written: an HTML page (or a one-line fragment), or a PNG or SVG image."""
 
-    path: Path
+    path: Path | None
+    """None: nothing is written (a fragment the caller prints)."""
     fragment: bool = False
     height: str = "600px"
     width: str = "100%"
@@ -113,10 +114,10 @@ class MapOutput:
 
     def check(self, options: MapOptions) -> None:
         """Refuse options that do not fit the output, before any work."""
-        from geomap.render.map import fragment
+        from geomap.render.map import fragment, is_fragment
         from geomap.render.static import image_format, image_size
 
-        image = image_format(self.path)  # "png", "svg", or None for HTML; any other suffix is refused here
+        image = image_format(self.path) if self.path else None  # "png", "svg", or None for HTML; others refused
         if image and (self.fragment or options.tiles):
             raise InputError(f"{self.path}: `fragment` and `tiles` are for HTML maps, not {image.upper()} images",
                              parameters=("fragment", "tiles"))
@@ -126,18 +127,19 @@ class MapOutput:
             raise InputError(f"{self.path}: `size` and `dpi` are for .png and .svg images", parameters=("size", "dpi"))
         if self.fragment:
             fragment("", self.height, self.width)  # a bad CSS length is refused here
+            if self.path and self.path.is_file() and not is_fragment(self.path):
+                raise OutputError(f"{self.path}: exists and is not a geomap fragment; not replaced by one "
+                                  "(name another file, or leave out -o to print the fragment)")
 
     def write(self, geomap: GeoMap, documents: list[Document]) -> None:
         from geomap.outputs import write_text
 
-        if self.fragment:
+        if self.path and self.fragment:
             write_text(self.path, geomap.fragment(self.height, self.width))
-        else:
+        elif self.path:
             geomap.save(self.path, self.size, self.dpi)
         if self.geojson:
-            features = [f for d in documents for f in to_geojson(d)["features"]]
-            write_text(self.geojson, json.dumps({"type": "FeatureCollection", "features": features},
-                                                ensure_ascii=False, indent=1))
+            write_text(self.geojson, json.dumps(to_geojson(*documents), ensure_ascii=False, indent=1))
 
 
 def map_articles(setup: Setup, names: list[str], output: MapOutput, options: MapOptions, *,

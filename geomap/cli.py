@@ -72,7 +72,8 @@ def _map_parser(sub) -> None:
     m.add_argument("--attribution", default=None, help="attribution for --tiles")
     m.add_argument("--geojson", type=Path, default=None, help="also write the places as GeoJSON here")
     m.add_argument("--fragment", action="store_true",
-                   help="write an HTML fragment to paste into a report (an iframe with the map in srcdoc)")
+                   help="one line of HTML to paste into a report (an iframe with the map in srcdoc): "
+                        "printed on standard output, or written to -o FILE")
     m.add_argument("--source", default=None, help="source line under the title (default: the article's file name or URL)")
     m.add_argument("--size", default=None,
                    help="image size: WIDTHxHEIGHT in pixels (default 1400x900) or inches (7x4.5in)")
@@ -97,11 +98,26 @@ def _extract_parser(sub) -> None:
     _common(e)
 
 
+SEARCH_HEADER = ("geonameid", "name", "lat", "lon", "kind", "cc", "admin1", "population", "source")
+SEARCH_COLUMNS = """places answering to NAME (compared folded: case, accents and dots aside), most prominent first.
+One place a line, in columns:
+  geonameid   the GeoNames id (what --prefer NAME=GEONAMEID and `gazetteer remove` take)
+  name        the place's own name (control characters shown escaped)
+  lat, lon    its point, in degrees
+  kind        its feature: country, admin1, city, capital, river, lake … (README: place.feature)
+  cc          its country, ISO 3166 alpha-2
+  admin1      its first-level region, as a GeoNames admin1 code
+  population  people living there, 0 when unknown
+  source      where the gazetteer has it from: geonames, naturalearth, user …
+Nothing found: a note on standard error and exit status 1 (as for grep)."""
+
+
 def _gazetteer_parser(sub) -> None:
     g = sub.add_parser("gazetteer", help="build, search, inspect or extend the gazetteer")
     gsub = g.add_subparsers(dest="action", required=True)
     gb = gsub.add_parser("build", help="(re)build from the packaged sources and user files")
-    gs = gsub.add_parser("search", help="places answering to a name, most prominent first")
+    gs = gsub.add_parser("search", help="places answering to a name, most prominent first",
+                         formatter_class=argparse.RawDescriptionHelpFormatter, description=SEARCH_COLUMNS)
     gs.add_argument("name")
     gs.add_argument("--limit", type=int, default=10)
     gs.add_argument("--country", default="", help="only places in this country (ISO alpha-2)")
@@ -179,8 +195,9 @@ def cmd_map(args) -> int:
         raise InputError("map needs ARTICLE files (or - for standard input) or --jsonl FILE, not both")
     if args.tiles and not args.attribution:
         raise InputError("--tiles needs --attribution TEXT: the tile provider's credit, shown on the map")
-    output = MapOutput(args.output or default_output(args.jsonl or args.articles[0]), args.fragment, args.height,
-                       args.width, args.size, args.dpi, args.geojson)
+    printed = args.fragment and not args.output  # the fragment is one line to paste: it goes to standard output
+    output = MapOutput(None if printed else args.output or default_output(args.jsonl or args.articles[0]),
+                       args.fragment, args.height, args.width, args.size, args.dpi, args.geojson)
     options = MapOptions(tiles=args.tiles, attribution=args.attribution,
                          view=parse_view(args.view) if args.view else None)  # checked before the model loads
     geomap, documents = map_articles(_setup(args), args.articles, output, options, title=args.title,
@@ -188,9 +205,15 @@ def cmd_map(args) -> int:
     for name, document in zip(args.articles, documents):
         if not document.text.strip():
             _say(f"{name}: empty article; it names no place")
-    places, mentions = len(geomap.view["places"]), sum(p["mentions"] for p in geomap.view["places"])
-    print(f"{printable(str(output.path))}: {places} places, {mentions} mentions"
-          + (f", {len(documents)} articles" if len(documents) > 1 or args.jsonl else ""))
+    places = sum(not p["approximate"] for p in geomap.view["places"])  # as the map's summary counts them
+    mentions = sum(p["mentions"] for p in geomap.view["places"])
+    done = (f"{printable(str(output.path or 'fragment'))}: {places} places, {mentions} mentions"
+            + (f", {len(documents)} articles" if len(documents) > 1 or args.jsonl else ""))
+    if printed:
+        print(geomap.fragment(args.height, args.width))
+        _say(done)
+    else:
+        print(done)
     return ExitStatus.OK
 
 
@@ -239,10 +262,22 @@ def _search(args) -> int:
     places = app.gazetteer_search(args.gazetteer, args.name, args.limit, args.country, args.admin1)
     if args.json:
         print(json.dumps([p.to_json() for p in places], ensure_ascii=False))
-    for p in [] if args.json else places:
-        print(f"{p.geonameid:>10}  {printable(p.name):30.30}  {p.lat:9.4f} {p.lon:10.4f}  {p.feature.value:9} "
-              f"{printable(p.country):2} {printable(p.admin1):>5} {p.population:>11,}  {p.source}")
+    elif places:
+        print(_search_row(*SEARCH_HEADER))
+        for p in places:
+            print(_search_row(str(p.geonameid), printable(p.name), f"{p.lat:.4f}", f"{p.lon:.4f}", p.feature.value,
+                              printable(p.country), printable(p.admin1), f"{p.population:,}", p.source))
+    if not places:
+        where = "".join(f" in {what} {printable(value)}" for what, value in (("country", args.country),
+                                                                              ("admin1", args.admin1)) if value)
+        _say(f"no place answers to {printable(args.name)!r}{where}")
     return ExitStatus.OK if places else ExitStatus.INCOMPLETE
+
+
+def _search_row(geonameid: str, name: str, lat: str, lon: str, kind: str, country: str, admin1: str,
+                population: str, source: str) -> str:
+    return (f"{geonameid:>10}  {name:30.30}  {lat:>9} {lon:>10}  {kind:9} {country:2} {admin1:>6} "
+            f"{population:>11}  {source}")
 
 
 def cmd_gazetteer(args) -> int:

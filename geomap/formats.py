@@ -35,24 +35,30 @@ def to_json(outcome: Outcome) -> str:
     return json.dumps(outcome.to_json(), ensure_ascii=False)
 
 
-def to_geojson(document: Document) -> dict:
-    """One Point feature per resolved place: the place's record, and its mentions' records."""
+def to_geojson(*documents: Document) -> dict:
+    """One Point feature per resolved place of each document: the place's record, and its mentions'
+    records; a single document's focus, when it has one, as the collection's own member "focus"."""
     features = []
-    for place, resolutions in document.places.values():
+    for place, resolutions in (entry for document in documents for entry in document.places.values()):
         mentions = [{k: v for k, v in r.to_json().items() if k != "place"} for r in resolutions]
         features.append({
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [place.lon, place.lat]},
             "properties": {**place.to_json(), "mentions": mentions},
         })
-    return {"type": "FeatureCollection", "features": features}
+    collection: dict = {"type": "FeatureCollection", "features": features}
+    if len(documents) == 1 and documents[0].focus is not None:
+        collection["focus"] = documents[0].focus.to_json()
+    return collection
 
 
 def parquet_row(outcome: Outcome) -> dict:
-    """A Parquet row: the id, the mentions as a JSON string, and the error (None if it parsed)."""
+    """A Parquet row: the id, the mentions and the focus as JSON strings (the focus None when there is
+    none), and the error (None if it parsed)."""
     record = outcome.to_json()
+    focus = record.get("focus")
     return {"id": str(record.get("id")), "mentions": json.dumps(record["mentions"], ensure_ascii=False),
-            "error": record.get("error")}
+            "focus": None if focus is None else json.dumps(focus, ensure_ascii=False), "error": record.get("error")}
 
 
 def parquet_module(where: str):
@@ -75,7 +81,7 @@ class ParquetLines:
 
         self._pa = pyarrow
         self._schema = pyarrow.schema([("id", pyarrow.string()), ("mentions", pyarrow.string()),
-                                       ("error", pyarrow.string())])
+                                       ("focus", pyarrow.string()), ("error", pyarrow.string())])
         self._writer = self._parquet.ParquetWriter(fh, self._schema)
         self._rows: list[dict] = []
 

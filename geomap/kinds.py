@@ -164,6 +164,7 @@ LAYERS = {
     "Features": "#16a085",
     "Towns": "#d35400",
     "Named only as adjective": "#7f8c8d",
+    "Placed approximately": "#7d5a50",
 }
 """Map layers in legend order, with their colours."""
 

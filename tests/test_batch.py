@@ -62,7 +62,7 @@ def test_parquet_in_and_out_match_json_lines(tmp_path):
     pq = pytest.importorskip("pyarrow.parquet")
     import pyarrow
 
-    texts = {"a": "Rain in Oslo and Bergen.", "b": "Nothing here.", "c": "Talks in Kyiv."}
+    texts = {"a": "BERGEN, Norway (AP) — Rain in Oslo and Bergen.", "b": "Nothing here.", "c": "Talks in Kyiv."}
     src = tmp_path / "in.parquet"
     pq.write_table(pyarrow.table({"id": list(texts), "text": list(texts.values())}), src)
     jsonl = tmp_path / "in.jsonl"
@@ -70,7 +70,9 @@ def test_parquet_in_and_out_match_json_lines(tmp_path):
     expected = [json.loads(line) for line in run(jsonl, tmp_path / "out.jsonl").splitlines()]
     assert run_cli("extract", "--jsonl", src, "-o", tmp_path / "out.parquet").returncode == 0
     rows = pq.read_table(tmp_path / "out.parquet").to_pylist()
-    assert [{"id": r["id"], "mentions": json.loads(r["mentions"])} for r in rows] == expected
+    assert [{"id": r["id"], **({"focus": json.loads(r["focus"])} if r["focus"] else {}),
+             "mentions": json.loads(r["mentions"])} for r in rows] == expected
+    assert expected[0]["focus"]["from"] == "dateline"
 
 
 class Stalling:

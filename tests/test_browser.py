@@ -87,6 +87,16 @@ def test_seed_map_draws_offline_and_opens_popups_with_quotes(open_page, tmp_path
     assert [url for url in requests if not url.startswith(("data:", "file:"))] == []
 
 
+def test_the_map_says_under_its_title_where_the_article_is_from(open_page, tmp_path):
+    article = tmp_path / "council.txt"
+    article.write_text("Council meets\n\nThe Paris council met on Monday in Lamar County.\n", encoding="utf-8")
+    path = tmp_path / "council.html"
+    assert main(["map", str(article), "-o", str(path), "--home", "Paris, Texas"]) == 0
+    page = open_page(path)
+    assert page.text_content(".geomap-about") == "About: Paris, Texas"
+    assert page.is_visible(".geomap-about")
+
+
 def test_many_towns_are_drawn_as_clusters(gazetteer, open_page, tmp_path):
     from geomap.model import Document, Mention, Resolution
     from geomap.render.map import render_html
@@ -294,9 +304,44 @@ def test_a_map_of_many_articles_filters_to_one_article_and_by_date(geoparser, ga
     page.select_option(".geomap-filter select", "1")
     assert page.evaluate(SHOWN_PLACES) == ["Berlin", "Paris"]
     page.select_option(".geomap-filter select", "")
-    page.fill(".geomap-filter input[aria-label='Published until']", "2024-05-15")
-    page.dispatch_event(".geomap-filter input[aria-label='Published until']", "change")
+    until = ".geomap-filter input[aria-label='Published until']"
+    assert page.text_content(".geomap-dates") == "2024-05-01 – 2024-06-01 (all dates)"
+    page.evaluate(f"() => {{ const s = document.querySelector(\"{until}\"); s.value = '0'; s.dispatchEvent(new Event('input')); }}")
+    assert page.evaluate(SHOWN_PLACES) == ["Kyiv", "Moscow"]  # the undated article is left out of a span of dates
+    assert page.text_content(".geomap-dates") == "2024-05-01 – 2024-05-01"
+    page.evaluate(f"() => {{ const s = document.querySelector(\"{until}\"); s.value = '1'; s.dispatchEvent(new Event('input')); }}")
+    assert page.evaluate(SHOWN_PLACES) == ["Berlin", "Kyiv", "Moscow", "Oslo", "Paris"]
+
+
+def test_a_map_of_many_articles_finds_an_article_by_typing_and_filters_by_focus(geoparser, gazetteer, open_page,
+                                                                               tmp_path):
+    from dataclasses import replace
+
+    from geomap.model import Focus
+    from geomap.render.map import page_html
+    from geomap.render.view import MappedArticle, prepare_many
+    from geomap.resolve.focus import level_of
+
+    def focused(text, focus):
+        place = gazetteer.search(focus, 1)[0]
+        return replace(geoparser.parse(text), focus=Focus(place, level_of(place), "home", 1.0))
+
+    towns = ["Oslo", "Bergen", "Lyon", "Nice", "Porto", "Graz", "Turin", "Ghent", "Malmo", "Cork", "Split"]
+    articles = [MappedArticle(focused(f"Rain in {town}.", "Norway" if i < 2 else "Europe"), f"Weather {town}",
+                              f"{i}.txt") for i, town in enumerate(towns * 2)]
+    articles.append(MappedArticle(focused("Talks in Moscow and Kyiv.", "Ukraine"), "Talks {{7*7}}", "talks.txt"))
+    path = tmp_path / "many.html"
+    path.write_text(page_html(prepare_many(articles, gazetteer)), encoding="utf-8")
+    page = open_page(path)
+    page.fill(".geomap-filter input[type=search]", "talks {{7")
+    options = page.evaluate("""() => [...document.querySelectorAll('.geomap-filter select[aria-label="Show the places of"] option')]
+        .filter(o => !o.hidden).map(o => o.textContent)""")
+    assert options == ["1 of 23 articles match: show all", "Talks {{7*7}}"]
+    page.select_option(".geomap-filter select[aria-label='Show the places of']", str(len(articles) - 1))
     assert page.evaluate(SHOWN_PLACES) == ["Kyiv", "Moscow"]
+    page.select_option(".geomap-filter select[aria-label='Show the places of']", "")
+    page.select_option(".geomap-filter select[aria-label='Articles about']", "Norway")
+    assert page.evaluate(SHOWN_PLACES) == ["Bergen", "Oslo"]
 
 
 @pytest.mark.slow
@@ -333,3 +378,155 @@ def test_controls_never_overlap(geoparser, gazetteer, open_page, tmp_path, width
         assert ra[0] >= 0 and ra[2] <= width, (a, ra)
         for b, *rb in boxes[i + 1:]:
             assert ra[2] <= rb[0] or rb[2] <= ra[0] or ra[3] <= rb[1] or rb[3] <= ra[1], (a, ra, b, rb)
+
+
+def _document(gazetteer, parts):
+    """A document naming each (name, place, confidence, alternatives, approximate) in its own sentence."""
+    from geomap.model import Document, Mention, Resolution
+
+    text, resolutions = "Talks headline\n", []
+    for name, place, confidence, alternatives, approximate in parts:
+        start = len(text) + len("Officials in ")
+        text += f"Officials in {name} spoke.\n"
+        resolutions.append(Resolution(Mention(start, start + len(name), name), place, confidence,
+                                      tuple((a, 0.2) for a in alternatives), approximate))
+    return Document(text, tuple(resolutions))
+
+
+def _town(gazetteer, name, country):
+    return next(p for p in gazetteer.search(name, 20, country) if p.feature.value in ("city", "capital"))
+
+
+@pytest.fixture
+def doubtful_map(gazetteer, tmp_path):
+    """Three sure Ukrainian towns, a doubtful one nearby, a doubtful namesake across the Atlantic,
+    and a street placed approximately at the first town."""
+    from geomap.render.map import render_html
+
+    kyiv, kharkiv, lviv, poltava = (_town(gazetteer, n, "UA") for n in ("Kyiv", "Kharkiv", "Lviv", "Poltava"))
+    springfield, other = _town(gazetteer, "Springfield", "US"), _town(gazetteer, "Springfield", "AU")
+    document = _document(gazetteer, [("Kyiv", kyiv, 0.97, (), False), ("Kharkiv", kharkiv, 0.93, (), False),
+                                     ("Lviv", lviv, 0.9, (), False), ("Poltava", poltava, 0.45, (), False),
+                                     ("Springfield", springfield, 0.33, (other,), False),
+                                     ("Khreshchatyk Street", kyiv, 0.5, (), True)])
+    path = tmp_path / "doubtful.html"
+    path.write_text(render_html(document, gazetteer), encoding="utf-8")
+    return path
+
+
+POPUP_OF = """name => { const map = %s; let found = null;
+  map.eachLayer(l => { if (l.getTooltip && l.getTooltip() && l.getPopup &&
+                           l.getTooltip().getContent()().textContent.replace(/ \\(\\d+\\)$/, "") === name) found = l; });
+  found.openPopup();
+  const text = found.getPopup().getElement().querySelector(".leaflet-popup-content").textContent;
+  map.closePopup();
+  return {text: text, classes: found.getElement().getAttribute("class"),
+          dash: getComputedStyle(found.getElement()).strokeDasharray,
+          fill: Number(found.getElement().getAttribute("fill-opacity")),
+          stroke: Number(found.getElement().getAttribute("stroke-opacity"))}; }""" % FIND_MAP
+
+
+def test_a_far_doubtful_place_is_drawn_but_left_out_of_the_first_view(doubtful_map, open_page):
+    page = open_page(doubtful_map)
+    inside = page.evaluate(f"""() => {{ const map = {FIND_MAP}, view = map.getBounds();
+        return Object.fromEntries(JSON.parse(document.querySelector('script[type="application/json"]').textContent)
+          .places.map(p => [p.name, view.contains([p.lat, p.lon])])); }}""")
+    assert inside == {"Kyiv": True, "Kharkiv": True, "Lviv": True, "Poltava": True, "Springfield": False,
+                      "Khreshchatyk Street": True}
+    assert page.evaluate(f"() => {FIND_MAP}.getZoom()") >= 5  # Ukraine, not the Atlantic
+    assert "Springfield" in page.evaluate(SHOWN_PLACES)  # still on the map, still listed
+    springfield = page.evaluate(POPUP_OF, "Springfield")
+    assert "uncertain — also possible: Springfield, " in springfield["text"] and "confidence 0.33" in springfield["text"]
+    assert "geomap-uncertain" in springfield["classes"] and springfield["stroke"] < 1
+    kyiv = page.evaluate(POPUP_OF, "Kyiv")
+    assert "very likely (confidence 0.97)" in kyiv["text"] and kyiv["stroke"] == 1 and kyiv["dash"] == "none"
+
+
+def test_a_guessed_placement_has_its_own_style_and_says_it_is_a_guess(doubtful_map, open_page):
+    page = open_page(doubtful_map)
+    street, kyiv = page.evaluate(POPUP_OF, "Khreshchatyk Street"), page.evaluate(POPUP_OF, "Kyiv")
+    assert "placed approximately, at the last town named before it: Kyiv" in street["text"]
+    assert "Officials in Khreshchatyk Street spoke." in street["text"]
+    assert "Khreshchatyk" not in kyiv["text"]  # the street's sentence is not quoted as the town's
+    assert "geomap-approximate" in street["classes"] and street["dash"] != "none" and street["fill"] < 0.1
+    assert "geomap-approximate" not in kyiv["classes"] and kyiv["fill"] > 0.5
+    label = page.evaluate("""() => [...document.querySelectorAll('.geomap-place-label')]
+        .filter(e => e.textContent === 'Khreshchatyk Street').map(e => getComputedStyle(e).fontStyle)""")
+    assert label in ([], ["italic"])
+
+
+def test_the_confidence_control_hides_and_shows_places(doubtful_map, open_page):
+    page = open_page(doubtful_map)
+    everything = ["Kharkiv", "Khreshchatyk Street", "Kyiv", "Lviv", "Poltava", "Springfield"]
+    slider = ".geomap-confidence input[type=range]"
+    assert page.evaluate(SHOWN_PLACES) == everything
+
+    def set_to(value):
+        page.evaluate(f"""() => {{ const s = document.querySelector('{slider}');
+            s.value = '{value}'; s.dispatchEvent(new Event('input')); }}""")
+        page.wait_for_timeout(100)
+        labels = page.evaluate("""() => [...document.querySelectorAll('.geomap-place-label')]
+            .filter(e => getComputedStyle(e).visibility === 'visible').map(e => e.textContent.replace(/\\?$/, ''))""")
+        return page.evaluate(SHOWN_PLACES), labels, page.text_content(".geomap-confidence")
+
+    shown, labels, words = set_to(0.9)
+    assert shown == ["Kharkiv", "Kyiv", "Lviv"] and set(labels) <= set(shown) and "(3 hidden)" in words
+    shown, labels, _ = set_to(0.5)
+    assert shown == ["Kharkiv", "Khreshchatyk Street", "Kyiv", "Lviv"]
+    shown, labels, words = set_to(0)
+    assert shown == everything and "Poltava" in labels and "all shown" in words
+
+
+def test_clicking_a_large_outline_draws_no_focus_box_but_keyboard_focus_shows_on_the_shape(open_page, tmp_path):
+    path = tmp_path / "seed.html"
+    assert main(["map", str(SEED), "-o", str(path)]) == 0
+    page = open_page(path)
+    x, y = page.evaluate(f"""() => {{ const map = {FIND_MAP};
+        const p = map.latLngToContainerPoint([39.5, -98]), r = map.getContainer().getBoundingClientRect();
+        return [r.left + p.x, r.top + p.y]; }}""")
+    page.mouse.click(x, y)
+    page.wait_for_timeout(200)
+    assert page.text_content(".leaflet-popup .geomap-title") == "United States"
+    focused = page.evaluate("""() => { const a = document.activeElement, s = getComputedStyle(a);
+        return {tag: a.tagName, outline: s.outlineStyle, width: s.outlineWidth, stroke: s.strokeWidth}; }""")
+    assert focused["tag"] == "path" and focused["outline"] == "none", focused  # no ring around its bounding box
+    assert focused["stroke"] == "2px"  # a click is not keyboard focus: the shape as it was
+    page.keyboard.press("Tab")
+    page.wait_for_timeout(100)
+    keyboard = page.evaluate("""() => { const a = document.activeElement, s = getComputedStyle(a);
+        return {tag: a.tagName, outline: s.outlineStyle, stroke: parseFloat(s.strokeWidth),
+                own: parseFloat(a.getAttribute('stroke-width'))}; }""")
+    assert keyboard["tag"] == "path" and keyboard["outline"] == "none" and keyboard["stroke"] > keyboard["own"], keyboard
+
+
+VISIBLE_LABELS = """() => [...document.querySelectorAll('.geomap-place-label, .geomap-label')]
+  .filter(e => getComputedStyle(e).visibility === 'visible')
+  .map(e => { const r = e.getBoundingClientRect();
+              return [e.className.includes('place') ? 'place' : 'base', e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def _overlapping(labels):
+    return [(a[1], b[1]) for i, a in enumerate(labels) for b in labels[i + 1:]
+            if a[2] < b[4] and b[2] < a[4] and a[3] < b[5] and b[3] < a[5]]
+
+
+@pytest.mark.parametrize("size", [(1000, 700), (600, 400)])
+def test_places_are_labelled_without_hovering_and_no_labels_overlap(open_page, tmp_path, size):
+    path = tmp_path / "seed.html"
+    assert main(["map", str(SEED), "-o", str(path)]) == 0
+    page = open_page(path, *size)
+    labels = page.evaluate(VISIBLE_LABELS)
+    places = sorted(name for kind, name, *_ in labels if kind == "place")
+    if size == (1000, 700):
+        assert places == ["Kursk Oblast", "Moscow", "North Korea", "Russia", "Ukraine", "United States"]
+        assert sum(kind == "base" for kind, *_ in labels) >= 10
+    else:  # the world at zoom 1: no room for country names
+        assert len(places) >= 4
+    assert all(right - left > 10 and bottom - top > 5 for _, _, left, top, right, bottom in labels)
+    assert _overlapping(labels) == []
+    for zoom in (3, 4, 5):  # closer in, more basemap names, and still none on another
+        page.evaluate(f"() => {FIND_MAP}.setView([50, 30], {zoom}, {{animate: false}})")
+        page.wait_for_timeout(150)
+        labels = page.evaluate(VISIBLE_LABELS)
+        assert _overlapping(labels) == [], zoom
+        assert "Kursk Oblast" in [name for kind, name, *_ in labels if kind == "place"]

@@ -160,8 +160,8 @@ def test_a_map_of_many_articles_draws_each_place_once_with_the_articles_naming_i
     assert sorted(places) == ["Kyiv", "Moscow", "Paris"]
     assert [(a["article"], len(a["quotes"])) for a in places["Moscow"]["articles"]] == [(0, 2), (1, 1)]
     assert places["Moscow"]["mentions"] == 3 and [a["article"] for a in places["Paris"]["articles"]] == [1]
-    assert view["articles"] == [{"title": "Talks", "source": "a.txt", "published": "2024-05-01"},
-                                {"title": "Deal", "source": "b.txt", "published": ""}]
+    assert view["articles"] == [{"title": "Talks", "source": "a.txt", "published": "2024-05-01", "focus": ""},
+                                {"title": "Deal", "source": "b.txt", "published": "", "focus": ""}]
     assert view["title"] == "Week" and view["summary"].endswith("· 2 articles")
 
 
@@ -209,3 +209,45 @@ def test_tile_urls_name_only_leaflets_fields_and_end_where_they_end(url):
 def test_a_fragment_size_with_a_newline_is_refused():
     with pytest.raises(InputError):
         fragment("<p>x</p>", height="600px\n")
+
+
+def test_a_guess_and_a_far_doubtful_place_are_marked_in_the_view(gazetteer):
+    from geomap.render.view import certainty, prepare
+
+    orleans = gazetteer.search("New Orleans", 1, "US")[0]
+    baton, paris = gazetteer.search("Baton Rouge", 1, "US")[0], gazetteer.search("Paris", 1, "FR")[0]
+    lyon = gazetteer.search("Lyon", 1, "FR")[0]
+    text, resolutions = "", []
+    for name, place, confidence, alternatives, approximate in (
+            ("New Orleans", orleans, 0.95, (), False), ("Baton Rouge", baton, 0.4, (), False),
+            ("Paris", paris, 0.3, ((lyon, 0.2),), False), ("Royal Street", orleans, 0.5, (), True)):
+        start = len(text)
+        text += f"Crowds in {name} cheered.\n"
+        start += len("Crowds in ")
+        resolutions.append(Resolution(Mention(start, start + len(name), name), place, confidence, alternatives,
+                                      approximate))
+    places = {p["name"]: p for p in prepare(Document(text, tuple(resolutions)), gazetteer)["places"]}
+    assert {name: (p["frame"], p["approximate"], p["uncertain"]) for name, p in places.items()} == {
+        "New Orleans": (True, False, False), "Baton Rouge": (True, False, True),  # doubtful but near the rest
+        "Paris": (False, False, True), "Royal Street": (False, True, True)}
+    street = places["Royal Street"]
+    assert street["placed_at"] == "placed approximately, at the last town named before it: New Orleans, Louisiana"
+    assert street["outline"] is None and street["layer"] == "Placed approximately"
+    assert [run for run, _ in street["articles"][0]["quotes"][0]] == ["Crowds in ", "Royal Street", " cheered."]
+    assert all("Royal" not in run for quote in places["New Orleans"]["articles"][0]["quotes"] for run, _ in quote)
+    assert places["Paris"]["certainty"].startswith("uncertain — also possible: Lyon, ")  # Lyon, its region
+    assert places["New Orleans"]["certainty"] == "very likely"
+    assert certainty(0.7, ["Springfield, Missouri", "Springfield, Illinois"]) == \
+        "likely — also possible: Springfield, Missouri; Springfield, Illinois"
+    only_doubts = prepare(Document(text, tuple(r for r in resolutions if r.confidence < 0.5)), gazetteer)
+    assert all(p["frame"] for p in only_doubts["places"])  # nothing surer: the map frames what it has
+
+
+def test_the_map_says_what_the_article_is_about(geoparser, gazetteer):
+    from geomap.render.view import prepare
+
+    view = prepare(geoparser.parse("The Paris council met on Monday.", home="Paris, Texas"), gazetteer)
+    assert view["about"] == "Paris, Texas"
+    datelined = prepare(geoparser.parse("LODWAR, Kenya (AP) — Talks opened on Monday in Lodwar."), gazetteer)
+    assert datelined["about"].startswith("Lodwar, ")
+    assert prepare(geoparser.parse("Rain fell."), gazetteer)["about"] == ""

@@ -219,3 +219,24 @@ def test_control_characters_in_text_leave_a_well_formed_svg(geoparser, gazetteer
     options = MapOptions(title="Headline \x1b[31mred\x07 \x08", source="ctl\x08name.txt")
     svg = GeoMap.of(geoparser.parse("Rain in Oslo."), gazetteer, options).to_svg()
     ElementTree.fromstring(svg)  # raises on a control character in the XML
+
+
+def test_the_image_frames_the_sure_places_and_marks_guesses_and_doubts(gazetteer):
+    kyiv, lviv = (next(p for p in gazetteer.search(name, 10, "UA") if p.feature.value in ("city", "capital"))
+                  for name in ("Kyiv", "Lviv"))
+    springfield = gazetteer.search("Springfield", 1, "US")[0]
+    text, resolutions = "", []
+    for name, place, confidence, approximate in (("Kyiv", kyiv, 0.95, False), ("Lviv", lviv, 0.55, False),
+                                                 ("Springfield", springfield, 0.3, False),
+                                                 ("Khreshchatyk Street", kyiv, 0.5, True)):
+        start = len(text)
+        text += name + ".\n"
+        resolutions.append(Resolution(Mention(start, start + len(name), name), place, confidence, (), approximate))
+    figure = draw(prepare(Document(text, tuple(resolutions)), gazetteer), image_size())
+    (axes,) = figure.axes
+    assert axes.get_xlim()[0] > 0  # Ukraine, not across the Atlantic to the doubtful Springfield
+    assert set(labels(figure)) == {"Kyiv", "Lviv?", "Khreshchatyk Street"}
+    street = next(t for t in figure.findobj(Annotation) if t.get_text() == "Khreshchatyk Street")
+    assert street.get_style() == "italic"
+    rings = [c for c in axes.collections if len(c.get_facecolors()) == 0]  # hollow: the guessed placement
+    assert len(rings) == 1 and rings[0].get_linestyle()[0][1] is not None  # dashed

@@ -19,7 +19,7 @@ from geomap.model import Document
 from geomap.render.leaflet import PageParts, new_map, number_ids
 from geomap.render.view import MapOptions, prepare, to_script_json
 
-__all__ = ["GeoMap", "MapOptions", "fragment", "page_html", "render_html"]
+__all__ = ["GeoMap", "MapOptions", "fragment", "is_fragment", "page_html", "render_html"]
 
 _CSS_LENGTH = re.compile(r"[0-9]{1,5}(\.[0-9]{1,3})?(px|%|em|rem|vh|vw)\Z")
 """ASCII digits only: a browser reads no other digits in CSS ("٦٠٠px" is no length)."""
@@ -45,8 +45,18 @@ def fragment(page: str, height: str = "600px", width: str = "100%") -> str:
         if not _CSS_LENGTH.match(value):
             raise InputError(f"`{what}` {value!r}: expected a CSS length such as 600px or 100%", parameters=(what,))
     srcdoc = escape(page, quote=True).replace("\r", "&#13;").replace("\n", "&#10;")
-    return (f'<iframe class="geomap-map" title="geomap map" style="width:{width};height:{height};border:0;"'
+    return (f'{FRAGMENT_START} title="geomap map" style="width:{width};height:{height};border:0;"'
             f' sandbox="allow-scripts" srcdoc="{srcdoc}"></iframe>')
+
+
+FRAGMENT_START = '<iframe class="geomap-map"'
+
+
+def is_fragment(path: Path) -> bool:
+    """Whether a file is empty or one of geomap's fragments: the only files a fragment may replace."""
+    with path.open("rb") as fh:
+        start = fh.read(len(FRAGMENT_START))
+    return start in (b"", FRAGMENT_START.encode("ascii"))
 
 
 @dataclass(frozen=True, slots=True)

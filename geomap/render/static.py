@@ -20,7 +20,7 @@ import numpy
 import shapely
 
 from geomap.errors import InputError
-from geomap.render.view import ADJECTIVE_LAYER
+from geomap.render.view import ADJECTIVE_LAYER, APPROXIMATE_LAYER
 
 IMAGE_FORMATS = {".png": "png", ".svg": "svg"}
 HTML_SUFFIXES = {".html", ".htm", ""}
@@ -226,8 +226,10 @@ def _footer(figure, page: _Page, view: dict) -> float:
     y = page.margin + 6.5 * 1.3
     if not view["layers"]:
         return y + page.gap
-    handles = [Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=layer["colour"],
-                      markeredgecolor="white", label=layer["name"]) if layer["name"] == "Towns"
+    handles = [Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor="none",
+                      markeredgecolor=layer["colour"], label=layer["name"]) if layer["name"] == APPROXIMATE_LAYER
+               else Line2D([], [], linestyle="none", marker="o", markersize=7, markerfacecolor=layer["colour"],
+                           markeredgecolor="white", label=layer["name"]) if layer["name"] == "Towns"
                else Patch(facecolor=_rgba(layer["colour"], 0.25), edgecolor=layer["colour"],
                           linestyle="--" if layer["name"] == ADJECTIVE_LAYER else "-", label=layer["name"])
                for layer in view["layers"]]
@@ -314,7 +316,8 @@ def _frame(view: dict, width_pt: float, height_pt: float) -> Frame:
         lat, lon, zoom = view["view"]
         width = 360 * (width_pt / 0.75) / (256 * 2**zoom)  # the degrees a browser shows at that zoom (1 px = 0.75 pt)
         return _fitted(lon - width / 2, lon + width / 2, mercator(lat), mercator(lat), aspect, pad=0.0, least=0.0)
-    extents = _extents(view["places"])
+    framed = [p for p in view["places"] if p.get("frame", True)]  # the sure places, as the page frames them
+    extents = _extents(framed or view["places"])
     if extents:
         west, east = _longitudes(extents)
         south, north = mercator(min(e[2] for e in extents)), mercator(max(e[3] for e in extents))
@@ -376,14 +379,19 @@ def _map(axes, frame: Frame, view: dict) -> None:
             axes.add_artist(PathPatch(path, facecolor=LAND, edgecolor=BORDER, linewidth=0.3, zorder=1))
     colours = {layer["name"]: layer["colour"] for layer in view["layers"]}
     for place in sorted((p for p in view["places"] if p["outline"]), key=lambda p: -p["area"]):
-        faint = place["faint"]
+        faint, weak = place["faint"], _weak(place)
         path = _path(shapely.geometry.shape(place["outline"]), frame)
         if path is not None:
             colour, line = colours[place["layer"]], place["shape"] == "line"
-            axes.add_artist(PathPatch(path, facecolor="none" if line else _rgba(colour, 0.04 if faint else 0.16),
-                                     edgecolor=colour, linewidth=1.8 if line else 0.7 if faint else 1.1,
+            axes.add_artist(PathPatch(path, facecolor="none" if line else _rgba(colour, (0.04 if faint else 0.16) * weak),
+                                     edgecolor=_rgba(colour, weak), linewidth=1.8 if line else 0.7 if faint else 1.1,
                                      linestyle="--" if faint else "-", zorder=2 if faint else 3))
     _labels(axes, frame, view, colours)
+
+
+def _weak(place: dict) -> float:
+    """Opacity of a place's ink: a doubtful place is drawn fainter than a sure one (as on the page)."""
+    return 0.45 if place["uncertain"] else 1.0
 
 
 def _radius(place: dict) -> float:
@@ -401,26 +409,38 @@ def _anchor(frame: Frame, lon: float, lat: float) -> tuple[float, float] | None:
 
 def _labels(axes, frame: Frame, view: dict, colours: dict[str, str]) -> None:
     """Circles for places without an outline, then every place's name where it covers no other
-    name or circle, most-named places first (a name that fits nowhere is left out); then the
-    basemap's country names around them."""
+    name or circle, most-named places first and guessed placements last (a name that fits nowhere
+    is left out); then the basemap's country names around them."""
     anchors = {id(p): a for p in view["places"] if (a := _anchor(frame, p["lon"], p["lat"]))}
-    ranked = sorted((p for p in view["places"] if id(p) in anchors), key=lambda p: (-p["mentions"], p["name"]))
+    ranked = sorted((p for p in view["places"] if id(p) in anchors),
+                    key=lambda p: (p["approximate"], -p["mentions"], p["name"]))
     circles = {}
     for place in (p for p in ranked if not p["outline"]):
         x, y = anchors[id(place)]
-        axes.scatter([x], [y], s=(2 * _radius(place)) ** 2, color=colours[place["layer"]], alpha=0.85,
-                     edgecolors="white", linewidths=0.8, zorder=4)
+        colour = colours[place["layer"]]
+        if place["approximate"]:  # a guess: a hollow dashed ring, as on the page
+            axes.scatter([x], [y], s=(2 * _radius(place)) ** 2, facecolors="none", edgecolors=colour,
+                         linewidths=1.1, linestyle=(0, (2, 2)), zorder=4)
+        else:
+            axes.scatter([x], [y], s=(2 * _radius(place)) ** 2, color=colour, alpha=0.85 * _weak(place),
+                         edgecolors="white", linewidths=0.8, zorder=4)
         px, py, r = *_points(axes, x, y), _radius(place)
         circles[id(place)] = (px - r, py - r, px + r, py + r)
     names: list[tuple] = []
     for place in ranked:
         area = bool(place["outline"])
         style = {"fontsize": 8.0, "weight": "bold"} if area else {"fontsize": 7.5, "weight": "normal"}
-        width = _text_width(place["name"], style["fontsize"], style["weight"])
+        # As on the page: a doubtful place's name asks the question, a guessed placement's is italic.
+        name = place["name"] + ("?" if place["uncertain"] and not place["approximate"] else "")
+        if place["approximate"]:
+            style["style"] = "italic"
+        width = _text_width(name, style["fontsize"], style["weight"])
         offset = _radius(place) + 2 if not area else 0.0 if _holds(axes, place, width) else 3.0
         obstacles = names + [box for key, box in circles.items() if key != id(place)]
-        _write(axes, place["name"], anchors[id(place)], _placements(offset), {**style, "color": INK, "zorder": 5, "label": "place"},
-               obstacles, names)
+        further = _placements(12.0) if area and offset else []  # clear of a circle on the outline's point
+        _write(axes, name, anchors[id(place)], _placements(offset) + further,
+               {**style, "color": MUTED if place["uncertain"] or place["approximate"] else INK, "zorder": 5,
+                "label": "place"}, obstacles, names)
     _country_names(axes, frame, view, names + list(circles.values()))
 
 

@@ -9,11 +9,13 @@ All gazetteer reads happen here; rendering does no queries.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+import numpy
 import shapely
 
 from geomap.errors import InputError
@@ -22,6 +24,18 @@ from geomap.kinds import KINDS, LAYERS, Shape
 from geomap.model import Document, Feature, MentionKind, Place, Resolution
 
 ADJECTIVE_LAYER = "Named only as adjective"
+APPROXIMATE_LAYER = "Placed approximately"
+"""Names the gazetteer could not place, put at the last town named before them: guesses, drawn as such."""
+APPROXIMATE_WORDS = "placed approximately, at the last town named before it"
+CERTAINTY = ((0.9, "very likely"), (0.6, "likely"), (0.0, "uncertain"))
+"""A place's confidence in words. The confidence is calibrated: at 0.9 and over geomap is right about
+95 % of the time, under 0.6 only 56-77 %."""
+UNCERTAIN = 0.6
+"""Places under this confidence are drawn fainter (the lowest band of CERTAINTY)."""
+FAR_CONFIDENCE = 0.5
+FAR_KM = 2000.0
+"""A place under FAR_CONFIDENCE this far from every surer place is left out of the first view: one
+doubtful namesake across an ocean must not turn an article's map into a world map."""
 CITY_POPULATION = 100_000
 """A town this large is called a city in popups."""
 CLUSTER_AT = 50
@@ -99,6 +113,8 @@ def parse_view(value: str) -> tuple[float, float, int]:
 
 
 def _layer(place: Place, resolutions: list[Resolution]) -> str:
+    if resolutions[0].approximate:
+        return APPROXIMATE_LAYER
     if all(r.mention.kind == MentionKind.DEMONYM for r in resolutions):
         return ADJECTIVE_LAYER
     return KINDS[place.feature].layer
@@ -148,6 +164,24 @@ def _where(place: Place, gazetteer: Gazetteer) -> str:
     return f"{kind} in {', '.join(within)}" if within else kind
 
 
+def _called(place: Place, gazetteer: Gazetteer) -> str:
+    """A place's name with the area that tells it from its namesakes: "Springfield, Missouri"."""
+    if place.feature in (Feature.COUNTRY, Feature.CONTINENT):
+        return place.name
+    area = (gazetteer.area_name(place.country, place.admin1) if place.feature != Feature.ADMIN1 else ""
+            ) or gazetteer.area_name(place.country)
+    return f"{place.name}, {area}" if area and area != place.name else place.name
+
+
+def certainty(confidence: float, alternatives: list[str]) -> str:
+    """The confidence in words, with the other places the name may be when geomap is not sure:
+    "uncertain — also possible: Springfield, Missouri"."""
+    words = next(words for least, words in CERTAINTY if confidence >= least)
+    if alternatives and confidence < CERTAINTY[0][0]:
+        words += " — also possible: " + "; ".join(alternatives)
+    return words
+
+
 @dataclass(frozen=True, slots=True)
 class MappedArticle:
     """One article on a map: what geomap found in it and where it came from."""
@@ -161,22 +195,32 @@ class MappedArticle:
 
 def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: Place,
                 named: list[tuple[int, list[Resolution]]]) -> dict:
-    """One place, with the quotes of each article that names it (`named`: article index, resolutions)."""
-    geometry, derived = gazetteer.geometry(place.geonameid)
+    """One place, with the quotes of each article that names it (`named`: article index, resolutions).
+    An approximate placement is a place of its own, named as the text names it and drawn at the town
+    it was put in as a circle (never that town's outline), so it is never taken for the town."""
     resolutions = [r for _, rs in named for r in rs]
+    approximate = resolutions[0].approximate
+    geometry, derived = (None, False) if approximate else gazetteer.geometry(place.geonameid)
     shape = KINDS[place.feature].shape
     outline = geometry is not None and shape != Shape.CIRCLE
     limit = MAX_QUOTES if len(articles) == 1 else QUOTES_PER_ARTICLE
     layer = _layer(place, resolutions)
+    surest = max(resolutions, key=lambda r: r.confidence)
+    confidence = round(surest.confidence, 2)
     view = {
-        "name": place.name,
+        "name": resolutions[0].mention.text if approximate else place.name,
         "where": _where(place, gazetteer),
         "layer": layer,
         "faint": layer == ADJECTIVE_LAYER,
         "lat": place.lat,
         "lon": place.lon,
         "mentions": len(resolutions),
-        "confidence": round(max(r.confidence for r in resolutions), 2),
+        "confidence": confidence,
+        "certainty": certainty(confidence, [_called(p, gazetteer) for p, _ in surest.alternatives]),
+        "uncertain": confidence < UNCERTAIN,
+        "approximate": approximate,
+        "placed_at": f"{APPROXIMATE_WORDS}: {_called(place, gazetteer)}" if approximate else "",
+        "frame": True,
         "derived": bool(outline and derived),
         "articles": [dict(zip(("article", "quotes", "more"), (i, *quotes(articles[i].document, rs, limit))))
                      for i, rs in named],
@@ -189,6 +233,38 @@ def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: 
         view["outline"] = shapely.geometry.mapping(_for_display(geometry))
         view["bounds"] = [round(v, 4) for v in geometry.bounds]
     return view
+
+
+def _km_to_boxes(lat: float, lon: float, boxes: numpy.ndarray) -> numpy.ndarray:
+    """Great-circle distances in km from a point to the nearest point of each (west, south, east, north) box."""
+    near_lat = numpy.radians(numpy.clip(lat, boxes[:, 1], boxes[:, 3]))
+    dlon = numpy.radians(lon - numpy.clip(lon, boxes[:, 0], boxes[:, 2]))
+    p1 = math.radians(lat)
+    cos = math.sin(p1) * numpy.sin(near_lat) + math.cos(p1) * numpy.cos(near_lat) * numpy.cos(dlon)
+    return 6371.0 * numpy.arccos(numpy.clip(cos, -1.0, 1.0))
+
+
+def _mark_framing(places: list[dict]) -> None:
+    """Set each place's "frame": whether the first view is fitted to it. Guessed placements are
+    left out, and so is a doubtful place (under FAR_CONFIDENCE) far from every surer one; both
+    are still drawn and listed. A map of only such places frames them all."""
+    sure = [p for p in places if not p["approximate"] and p["confidence"] >= FAR_CONFIDENCE]
+    boxes = numpy.array([p.get("bounds") or (p["lon"], p["lat"], p["lon"], p["lat"]) for p in sure]).reshape(-1, 4)
+    for p in places:
+        far = p["confidence"] < FAR_CONFIDENCE and len(boxes) and _km_to_boxes(p["lat"], p["lon"], boxes).min() > FAR_KM
+        p["frame"] = not (p["approximate"] or far)
+    if not any(p["frame"] for p in places):
+        for p in places:
+            p["frame"] = True
+
+
+def _about(document: Document, gazetteer: Gazetteer) -> str:
+    """Where the article is from or about, in words ("Lamar County, Texas"; "" when not known), and
+    how geomap knows when it is a guess from the text ("Georgia, United States (from its places)")."""
+    focus = document.focus
+    if focus is None:
+        return ""
+    return _called(focus.place, gazetteer) + (" (from its places)" if focus.source == "text" else "")
 
 
 LABEL_ZOOMS = ((50_000_000, 2), (10_000_000, 3), (1_000_000, 4), (0, 5))
@@ -225,21 +301,29 @@ def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapO
 
 def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
     """Everything the map of several articles draws: each place once, with the articles naming it."""
-    named: dict[int, tuple[Place, list[tuple[int, list[Resolution]]]]] = {}
+    named: dict[tuple, tuple[Place, list[tuple[int, list[Resolution]]]]] = {}
     for i, article in enumerate(articles):
         for place, resolutions in article.document.places.values():
-            named.setdefault(place.geonameid, (place, []))[1].append((i, resolutions))
+            by_name: dict[tuple, list[Resolution]] = {}
+            for r in resolutions:  # an approximate placement apart from the town, one per name
+                by_name.setdefault((place.geonameid, r.mention.key.casefold() if r.approximate else None), []).append(r)
+            for key, rs in by_name.items():
+                named.setdefault(key, (place, []))[1].append((i, rs))
     places = [_place_view(articles, gazetteer, place, by_article) for place, by_article in named.values()]
+    _mark_framing(places)
     countries = {place.country for place, _ in named.values() if place.country}
     mentions = sum(p["mentions"] for p in places)
-    summary = f"{len(places)} places · {mentions} mentions"
+    guessed = sum(p["approximate"] for p in places)
+    summary = (f"{len(places) - guessed} places" + (f" · {guessed} placed approximately" if guessed else "")
+               + f" · {mentions} mentions")
     return {
         "title": clipped(options.title),
         "source": clipped(options.source),
         "source_url": options.source_url,
         "summary": summary if len(articles) == 1 else f"{summary} · {len(articles)} articles",
-        "articles": [{"title": clipped(a.title), "source": clipped(a.source), "published": a.published[:40]}
-                     for a in articles],
+        "articles": [{"title": clipped(a.title), "source": clipped(a.source), "published": a.published[:40],
+                      "focus": clipped(_about(a.document, gazetteer))} for a in articles],
+        "about": clipped(_about(articles[0].document, gazetteer)) if len(articles) == 1 else "",
         "attribution": escape(ATTRIBUTION),
         "tiles": _tiles(options),
         "basemap": None if options.tiles else gazetteer.basemap(),

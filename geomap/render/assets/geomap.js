@@ -4,6 +4,9 @@
 (function () {
   "use strict";
 
+  var APPROXIMATE = "Placed approximately";  // the layer of names put at the last town named before them
+  var SEARCH_AT = 20;  // from this many articles, the article filter can be searched by typing
+
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -35,13 +38,19 @@
   }
 
   function popupContent(place, view, shown) {
+    // Where, how often, and how sure: a guessed placement says it is one, a doubtful place names its
+    // other candidates.
     var box = el("div", "geomap-popup");
     box.appendChild(el("h4", "geomap-title", place.name));
     var many = view.articles.length > 1;
-    var meta = place.where + " · " + place.mentions + (place.mentions === 1 ? " mention" : " mentions") +
+    var meta = (place.approximate ? place.placed_at : place.where) + " · " + place.mentions +
+      (place.mentions === 1 ? " mention" : " mentions") +
       (many ? " in " + place.articles.length + (place.articles.length === 1 ? " article" : " articles") : "") +
-      " · confidence " + place.confidence.toFixed(2) + (place.derived ? " · outline derived" : "");
+      (place.derived ? " · outline derived" : "");
     box.appendChild(el("p", "geomap-meta", meta));
+    var sure = place.approximate ? "not in the gazetteer: where it is is a guess"
+      : place.certainty + " (confidence " + place.confidence.toFixed(2) + ")";
+    box.appendChild(el("p", "geomap-certainty" + (place.uncertain || place.approximate ? " geomap-doubt" : ""), sure));
     place.articles.forEach(function (entry) {
       if (!shown(entry.article)) return;
       if (many) {
@@ -75,22 +84,25 @@
     return line;
   }
 
-  function legend(view, map) {
+  function legend(view, map, onThreshold) {
     var control = L.control({position: "bottomleft"});
     control.onAdd = function () {
       var box = el("details", "geomap-legend");
       box.open = map.getSize().x >= 600;  // a narrow map shows its places first, its legend on a click
       var summary = el("summary", "geomap-legend-title", view.title || "Places");
       box.appendChild(summary);
+      if (view.about) box.appendChild(el("div", "geomap-about", "About: " + view.about));
       if (view.source) box.appendChild(sourceLine(view));
       view.layers.forEach(function (layer) {
         var row = el("div", "geomap-legend-row");
-        var swatch = el("span", "geomap-swatch");
-        swatch.style.background = layer.colour;
+        var swatch = el("span", "geomap-swatch" + (layer.name === APPROXIMATE ? " geomap-swatch-approximate" : ""));
+        swatch.style.borderColor = layer.colour;
+        if (layer.name !== APPROXIMATE) swatch.style.background = layer.colour;
         row.appendChild(swatch);
         row.appendChild(document.createTextNode(layer.name));
         box.appendChild(row);
       });
+      if (view.places.length) box.appendChild(confidenceControl(view, onThreshold));
       box.appendChild(el("div", "geomap-summary", view.summary));
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.disableScrollPropagation(box);
@@ -99,20 +111,46 @@
     control.addTo(map);
   }
 
+  function confidenceControl(view, onThreshold) {
+    // Hides the places geomap is less sure of than the reader asks for.
+    var row = el("label", "geomap-confidence");
+    row.appendChild(document.createTextNode("Hide below confidence "));
+    var input = el("input");
+    input.type = "range";
+    input.min = "0";
+    input.max = "0.95";
+    input.step = "0.05";
+    input.value = "0";
+    input.setAttribute("aria-label", "Hide places below this confidence");
+    var output = el("span", "geomap-confidence-value", "0.00 (all shown)");
+    input.addEventListener("input", function () {
+      var hidden = onThreshold(Number(input.value));
+      output.textContent = Number(input.value).toFixed(2) + (hidden ? " (" + hidden + " hidden)" : " (all shown)");
+    });
+    row.appendChild(input);
+    row.appendChild(output);
+    return row;
+  }
+
   function shapeFor(place, colour, pane, byArticles) {
+    // A guessed placement is a hollow dashed ring; a doubtful place is fainter than a sure one.
+    var weak = place.uncertain ? 0.45 : 1;
+    var className = (place.approximate ? "geomap-approximate " : "") + (place.uncertain ? "geomap-uncertain" : "");
     if (place.outline) {
       var faint = place.faint, line = place.shape === "line";
       return L.geoJSON(place.outline, {
         pane: pane,
         style: function () {
-          return {color: colour, weight: line ? 3 : faint ? 1 : 2, dashArray: faint ? "4 4" : null,
-                  fill: !line, fillColor: colour, fillOpacity: faint ? 0.04 : 0.15};
+          return {color: colour, weight: line ? 3 : faint ? 1 : 2, dashArray: faint ? "4 4" : null, opacity: weak,
+                  fill: !line, fillColor: colour, fillOpacity: (faint ? 0.04 : 0.15) * weak, className: className};
         }
       });
     }
+    var size = byArticles ? place.articles.length : place.mentions;
     return L.circleMarker([place.lat, place.lon], {
-      pane: pane, radius: 5 + 2 * Math.min(byArticles ? place.articles.length : place.mentions, 10), color: colour,
-      fill: true, fillOpacity: 0.7
+      pane: pane, radius: 5 + 2 * Math.min(size, 10), color: colour, className: className,
+      weight: place.approximate ? 2 : 3, dashArray: place.approximate ? "3 3" : null, opacity: weak,
+      fill: true, fillOpacity: place.approximate ? 0.05 : 0.7 * weak
     });
   }
 
@@ -123,13 +161,20 @@
 
   function makePanes(map) {
     [["geomapBase", 300], ["geomapLabels", 350], ["geomapFaint", 380], ["geomapAreas", 400],
-     ["geomapPoints", 420]].forEach(function (p) {
+     ["geomapPoints", 420], ["geomapPlaceLabels", 450]].forEach(function (p) {
       map.createPane(p[0]).style.zIndex = p[1];
     });
+    map.getPane("geomapLabels").style.pointerEvents = "none";
+    map.getPane("geomapPlaceLabels").style.pointerEvents = "none";
+  }
+
+  function distinct(values) {
+    return values.filter(function (v, i) { return v && values.indexOf(v) === i; }).sort();
   }
 
   function filterControl(view, map, onChange) {
-    // A map of many articles: show the places of one article, or of a span of dates.
+    // A map of many articles: the places of one article (found by typing when there are many),
+    // of a span of publication dates, or of the articles about one place.
     var control = L.control({position: "topright"});
     control.onAdd = function () {
       var box = el("div", "geomap-filter leaflet-bar");
@@ -142,26 +187,68 @@
         option.value = String(i);
         select.appendChild(option);
       });
+      if (view.articles.length > SEARCH_AT) {
+        var search = el("input");
+        search.type = "search";
+        search.placeholder = "Find an article";
+        search.setAttribute("aria-label", "Find an article");
+        search.addEventListener("input", function () {
+          var words = search.value.toLowerCase(), found = 0;
+          for (var k = 1; k < select.options.length; k++) {
+            var option = select.options[k];
+            option.hidden = option.textContent.toLowerCase().indexOf(words) < 0;
+            if (!option.hidden) found++;
+          }
+          select.options[0].textContent = words ? found + " of " + view.articles.length + " articles match: show all"
+            : "All " + view.articles.length + " articles";
+        });
+        box.appendChild(search);
+      }
       box.appendChild(select);
-      var dates = view.articles.some(function (a) { return a.published; });
-      var from = el("input"), to = el("input");
-      if (dates) {
-        [from, to].forEach(function (input, k) {
-          input.type = "date";
+      var dates = distinct(view.articles.map(function (a) { return (a.published || "").slice(0, 10); }));
+      var from = el("input"), until = el("input"), span = el("div", "geomap-dates");
+      if (dates.length > 1) {
+        [from, until].forEach(function (input, k) {
+          input.type = "range";
+          input.min = "0";
+          input.max = String(dates.length - 1);
+          input.step = "1";
+          input.value = k ? String(dates.length - 1) : "0";
           input.setAttribute("aria-label", k ? "Published until" : "Published from");
           box.appendChild(input);
         });
+        box.appendChild(span);
+      }
+      var foci = distinct(view.articles.map(function (a) { return a.focus; }));
+      var focus = el("select");
+      if (foci.length) {
+        focus.setAttribute("aria-label", "Articles about");
+        focus.appendChild(el("option", null, "About any place"));
+        focus.options[0].value = "";
+        foci.forEach(function (name) {
+          var option = el("option", null, "About " + name);
+          option.value = name;
+          focus.appendChild(option);
+        });
+        box.appendChild(focus);
       }
       function changed() {
         var chosen = select.value === "" ? null : Number(select.value);
+        var lo = Math.min(Number(from.value), Number(until.value)), hi = Math.max(Number(from.value), Number(until.value));
+        var allDates = dates.length < 2 || (lo === 0 && hi === dates.length - 1);
+        if (dates.length > 1) span.textContent = dates[lo] + " – " + dates[hi] + (allDates ? " (all dates)" : "");
         onChange(function (i) {
-          var published = view.articles[i].published;
-          return (chosen === null || chosen === i) && (!from.value || (published && published >= from.value)) &&
-                 (!to.value || (published && published.slice(0, 10) <= to.value));
+          var article = view.articles[i], published = (article.published || "").slice(0, 10);
+          return (chosen === null || chosen === i) && (!focus.value || article.focus === focus.value) &&
+                 (allDates || (published && published >= dates[lo] && published <= dates[hi]));
         });
       }
-      [select, from, to].forEach(function (input) { input.addEventListener("change", changed); });
+      [select, from, until, focus].forEach(function (input) {
+        input.addEventListener(input.type === "range" ? "input" : "change", changed);
+      });
+      if (dates.length > 1) span.textContent = dates[0] + " – " + dates[dates.length - 1] + " (all dates)";
       L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     control.addTo(map);
@@ -169,7 +256,8 @@
 
   function drawPlaces(view, map) {
     var colours = {}, groups = {}, overlays = {}, drawn = [];
-    var shown = function () { return true; };
+    var byArticle = function () { return true; }, threshold = 0;
+    var shown = function (i) { return byArticle(i); };
     view.layers.forEach(function (layer) {
       colours[layer.name] = layer.colour;
       groups[layer.name] = (layer.name === "Towns" && view.cluster && L.markerClusterGroup)
@@ -182,35 +270,48 @@
       shape.bindPopup(function () { return popupContent(place, view, shown); }, {maxWidth: 360, autoPanPadding: [10, 10]});
       shape.bindTooltip(function () { return tooltipContent(place); }, {sticky: true});
       shape.addTo(groups[place.layer]);
-      drawn.push({place: place, shape: shape, group: groups[place.layer]});
+      drawn.push({place: place, shape: shape, group: groups[place.layer], visible: true});
     });
     view.layers.forEach(function (layer) {
       groups[layer.name].addTo(map);
       overlays[escapeHtml(layer.name)] = groups[layer.name];
     });
     if (view.layers.length) L.control.layers(null, overlays, {collapsed: true, position: "topright"}).addTo(map);
+    var labels = labelLayout(map, view, drawn);
+    function update() {
+      var hidden = 0;
+      drawn.forEach(function (d) {
+        d.visible = d.place.confidence >= threshold && d.place.articles.some(function (entry) { return byArticle(entry.article); });
+        if (d.visible && !d.group.hasLayer(d.shape)) d.group.addLayer(d.shape);
+        if (!d.visible && d.group.hasLayer(d.shape)) d.group.removeLayer(d.shape);
+        if (!d.visible) hidden++;
+      });
+      labels();
+      return hidden;
+    }
     if (view.articles.length > 1) {
       filterControl(view, map, function (filter) {
-        shown = filter;
+        byArticle = filter;
         map.closePopup();
-        var shownPlaces = [];
-        drawn.forEach(function (d) {
-          var visible = d.place.articles.some(function (entry) { return filter(entry.article); });
-          if (visible && !d.group.hasLayer(d.shape)) d.group.addLayer(d.shape);
-          if (!visible && d.group.hasLayer(d.shape)) d.group.removeLayer(d.shape);
-          if (visible) shownPlaces.push(d.place);
-        });
-        var bounds = focusBounds(shownPlaces);
+        update();
+        var bounds = focusBounds(drawn.filter(function (d) { return d.visible; }).map(function (d) { return d.place; }));
         if (bounds.isValid()) map.fitBounds(bounds, {padding: [24, 24], maxZoom: 8});
       });
     }
+    return function (value) {
+      threshold = value;
+      map.closePopup();
+      return update();
+    };
   }
 
   function focusBounds(places) {
-    // What the article is about: points and outlines smaller than a large country, so a
-    // country named in passing does not pull the view across the world.
+    // What the article is about: its sure places (not the guessed placements, not a doubtful place
+    // far from the rest), points and outlines smaller than a large country, so a country named in
+    // passing does not pull the view across the world.
     var bounds = L.latLngBounds([]), small = 400;
-    places.forEach(function (place) {
+    var framed = places.filter(function (place) { return place.frame; });
+    (framed.length ? framed : places).forEach(function (place) {
       if (place.bounds && place.area <= small) {
         bounds.extend([[place.bounds[1], place.bounds[0]], [place.bounds[3], place.bounds[2]]]);
       } else {
@@ -236,24 +337,117 @@
     window.addEventListener("load", fit);
   }
 
-  function basemapLabels(map, labels) {
-    // Country names on the offline basemap: text nodes in a pane beneath the places, shown from
-    // the zoom at which each fits.
-    map.getPane("geomapLabels").style.pointerEvents = "none";
-    var markers = labels.map(function (label) {
-      var icon = L.divIcon({className: "geomap-label", html: el("span", null, label.name), iconSize: null});
-      return {zoom: label.zoom, marker: L.marker([label.lat, label.lon], {icon: icon, pane: "geomapLabels",
-                                                                          interactive: false, keyboard: false})};
-    });
-    function update() {
-      var zoom = map.getZoom();
-      markers.forEach(function (m) {
-        if (zoom >= m.zoom) { if (!map.hasLayer(m.marker)) m.marker.addTo(map); }
-        else if (map.hasLayer(m.marker)) map.removeLayer(m.marker);
+  function labelMarker(name, className, latlng, pane) {
+    var span = el("span", className, name);
+    var icon = L.divIcon({className: "geomap-label-anchor", html: span, iconSize: null});
+    return {span: span, latlng: L.latLng(latlng), size: null,
+            marker: L.marker(latlng, {icon: icon, pane: pane, interactive: false, keyboard: false})};
+  }
+
+  function overlaps(a, b) {
+    return a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
+  }
+
+  function labelLayout(map, view, drawn) {
+    // Permanent names: the article's places first (most named, surest first), each beside its circle
+    // or on its outline, wherever it covers no other name or circle; then the basemap's country names
+    // where they cover nothing. A name that fits nowhere waits for a closer zoom. Returns the function
+    // that lays them out again (after a zoom, a pan, or a change of what is shown).
+    var places = drawn.filter(function (d) { return !(view.cluster && d.place.layer === "Towns"); })
+      .sort(function (a, b) {
+        return (a.place.approximate - b.place.approximate) || (b.place.mentions - a.place.mentions) ||
+               (b.place.confidence - a.place.confidence) || (a.place.name < b.place.name ? -1 : 1);
+      })
+      .map(function (d) {
+        // A doubtful place's name asks the question; a guessed placement's is set apart (italic).
+        var name = d.place.name + (d.place.uncertain && !d.place.approximate ? "?" : "");
+        var className = "geomap-place-label" + (d.place.approximate ? " geomap-approximate-label" : "") +
+                        (d.place.uncertain ? " geomap-uncertain-label" : "");
+        var label = labelMarker(name, className, [d.place.lat, d.place.lon], "geomapPlaceLabels");
+        label.drawn = d;
+        return label;
+      });
+    var base = (view.labels || []).map(function (entry, i) {
+      var label = labelMarker(entry.name, "geomap-label", [entry.lat, entry.lon], "geomapLabels");
+      label.zoom = entry.zoom;
+      label.rank = i;
+      return label;
+    }).sort(function (a, b) { return (a.zoom - b.zoom) || (a.rank - b.rank); });
+    function hide(label) { label.span.style.visibility = "hidden"; }
+    function measure(labels) {
+      // Each label's size once it is on the page (none while the map is hidden: a closed <details>):
+      // all added first, then all read, so the page is laid out once, not once a label.
+      var fresh = labels.filter(function (label) { return !label.size; });
+      fresh.forEach(function (label) { if (!map.hasLayer(label.marker)) label.marker.addTo(map); });
+      fresh.forEach(function (label) {
+        if (label.span.offsetWidth) label.size = [label.span.offsetWidth, label.span.offsetHeight];
       });
     }
-    map.on("zoomend", update);
-    update();
+    function place(label, candidates, taken, own) {
+      if (!label.size) { hide(label); return false; }
+      var p = map.latLngToLayerPoint(label.latlng), w = label.size[0], h = label.size[1];
+      for (var k = 0; k < candidates.length; k++) {
+        var dx = candidates[k][0](w), dy = candidates[k][1](h);
+        var box = [p.x + dx, p.y + dy, p.x + dx + w, p.y + dy + h];
+        if (!taken.some(function (other) { return other !== own && overlaps(box, other); })) {
+          label.span.style.left = dx + "px";
+          label.span.style.top = dy + "px";
+          label.span.style.visibility = "visible";
+          taken.push(box);
+          return true;
+        }
+      }
+      hide(label);
+      return false;
+    }
+    function layout() {
+      var zoom = map.getZoom(), area = map.getBounds().pad(0.5), names = {}, circles = [];
+      var live = places.filter(function (label) {
+        var d = label.drawn;
+        var on = d.visible && map.hasLayer(d.group) && area.contains(label.latlng);
+        if (!on) hide(label);
+        return on;
+      });
+      live.forEach(function (label) {
+        if (label.drawn.place.outline) return;
+        var c = map.latLngToLayerPoint(label.latlng), r = label.drawn.shape.getRadius();
+        label.circle = [c.x - r, c.y - r, c.x + r, c.y + r];
+        circles.push(label.circle);
+      });
+      var taken = circles.slice();
+      var named = base.filter(function (label) {
+        label.due = zoom >= label.zoom && area.contains(label.latlng);
+        return label.due;
+      });
+      measure(live.concat(named));
+      live.forEach(function (label) {
+        var d = label.drawn, candidates = [];
+        // Beside the circle (or close to the outline's point, then further out), right, left, above, below.
+        (d.place.outline ? [2, 14] : [d.shape.getRadius() + 3]).forEach(function (r) {
+          candidates.push([function () { return r; }, function (h) { return -h / 2; }],
+                          [function (w) { return -r - w; }, function (h) { return -h / 2; }],
+                          [function (w) { return -w / 2; }, function (h) { return -r - h; }],
+                          [function (w) { return -w / 2; }, function () { return r; }]);
+        });
+        if (d.place.outline && d.place.bounds) {
+          var sw = map.latLngToLayerPoint([d.place.bounds[1], d.place.bounds[0]]);
+          var ne = map.latLngToLayerPoint([d.place.bounds[3], d.place.bounds[2]]);
+          var wide = Math.abs(ne.x - sw.x), tall = Math.abs(sw.y - ne.y);
+          if (label.size && wide > label.size[0] + 8 && tall > label.size[1] + 4) {
+            candidates.unshift([function (w) { return -w / 2; }, function (h) { return -h / 2; }]);
+          }
+        }
+        if (place(label, candidates, taken, label.circle)) names[d.place.name] = true;
+      });
+      var centred = [[function (w) { return -w / 2; }, function (h) { return -h / 2; }]];
+      base.forEach(function (label) {
+        if (!label.due || names[label.span.textContent]) hide(label);
+        else place(label, centred, taken, null);
+      });
+    }
+    map.on("moveend overlayadd overlayremove", layout);  // a zoom ends with a moveend too
+    layout();
+    return layout;
   }
 
   function limitPopups(map) {
@@ -279,12 +473,11 @@
       L.geoJSON(view.basemap, {pane: "geomapBase", interactive: false, style: function () {
         return {color: "#999", weight: 0.5, fillColor: "#f2efe9", fillOpacity: 1};
       }}).addTo(map);
-      basemapLabels(map, view.labels);
     }
-    drawPlaces(view, map);
-    legend(view, map);
-    limitPopups(map);
     if (view.view) map.setView([view.view[0], view.view[1]], view.view[2], {animate: false});
     else keepFitted(map, focusBounds(view.places));
+    var threshold = drawPlaces(view, map);
+    legend(view, map, threshold);
+    limitPopups(map);
   };
 })();
