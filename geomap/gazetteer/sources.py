@@ -298,9 +298,36 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
         if initials and (len(initials) >= 3 or initials == iso):
             entry.add(initials)
         for demonym in (extra.get("demonym"), adjectives.get(iso)):
-            # Entries like "Congolese (Democratic Republic of the Congo)" keep only the word.
-            entry.add((demonym or "").split(" (")[0], DEMONYM)
+            for word in package_demonyms(demonym or ""):
+                entry.add(word, DEMONYM)
         yield entry
+
+
+_JOINED = re.compile(r",|/| - | or ")
+
+
+def package_demonyms(text: str) -> list[str]:
+    """The words of a data package's demonym: "Congolese (Democratic Republic of the Congo)" keeps
+    only the word, "Bosnian,Herzegovinian" and "Trinidadian or Tobagonian" are two."""
+    return [word.strip() for word in _JOINED.split(text.split(" (")[0]) if word.strip()]
+
+
+def add_demonyms(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entry]) -> None:
+    """The adjectives of geomap/lang/en/demonyms.csv (a source and a reason per row): each adds its
+    word to a country ("TG") or first-level region ("DE.02") as a demonym, or, as "wrong", takes a
+    data package's wrong one away ("Welsh" of Wallis and Futuna). A row naming no place stops the build."""
+    for line, row in enumerate(rows("demonyms"), 2):
+        place = row["place"]
+        entry = countries.get(place) if "." not in place else admin1.get(tuple(place.split(".", 1)))
+        if entry is None:
+            raise GazetteerError(f"geomap/lang/en/demonyms.csv:{line}: no country or region {place}")
+        if row["verdict"] == "wrong":
+            entry.names = {name: kind for name, kind in entry.names.items()
+                           if not (kind == DEMONYM and fold(name) == fold(row["word"]))}
+        elif row["verdict"] == "adjective":
+            entry.add(row["word"], DEMONYM)
+        else:
+            raise GazetteerError(f"geomap/lang/en/demonyms.csv:{line}: verdict is 'adjective' or 'wrong'")
 
 
 def continent_entries() -> Iterator[Entry]:

@@ -184,11 +184,14 @@ def inside_longer_name(ctx: Context, start: int, end: int, fame: Fame) -> bool:
 
 
 def plausible_demonym(ctx: Context, start: int, end: int) -> bool:
-    """An adjective of a country, unless it is part of a person's name; "Slovak architect" is
-    adjectival even when the model calls "Slovak" a person."""
+    """An adjective of a country or region before the word it qualifies ("Malawian officials",
+    "English Premier League"), unless it is part of a person's name; "Slovak architect" is
+    adjectival even when the model calls "Slovak" a person. Without a word to qualify, the NER's
+    untagged adjective is mostly a language or a people ("taught English", "in Catalan", "English is")."""
     following = ctx.tokens[end] if end < len(ctx.tokens) else None
-    adjectival = following is not None and following.is_lower and following.is_alpha and not following.is_stop
-    return adjectival or not ctx.labels_of(start, end) & set(ctx.labels.person)
+    if following is None or not following.is_alpha or following.is_stop:
+        return False
+    return following.is_lower or not ctx.labels_of(start, end) & set(ctx.labels.person)
 
 
 def evident_feature(ctx: Context, found: Found) -> None:
