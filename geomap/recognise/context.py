@@ -256,6 +256,15 @@ class Context:
         trust, only = self.trust(key)
         return only and trust is Trust.SIGN
 
+    def town_in(self, key: str, countries: frozenset[str]) -> int:
+        """The population of the largest town or district in one of `countries` whose own name
+        this is (0 if none). Alternate names do not count: with them, "Inland", "Riding" and
+        "Dixie" were towns of the text's country (precision measured in ARCHITECTURE.md)."""
+        if not countries:
+            return 0
+        return max((c.place.population for c in self.gazetteer.candidates(key) if c.exact
+                    and KINDS[c.place.feature].rank == Rank.LOCAL and c.place.country in countries), default=0)
+
     def acronym(self, start: int, end: int, key: str) -> bool:
         """A word in capitals amid ordinary words ("of NATO", "Venezuela, TASS says") that names no
         prominent place: an organisation's acronym, not a village that happens to spell it ("Nato"
