@@ -24,7 +24,7 @@ import shapely
 from shapely.geometry import MultiPoint, shape
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer.entries import DEMONYM, NAME, OUTLINE_TOLERANCE, Entry, stable_id
+from geomap.gazetteer.entries import ALIAS, DEMONYM, NAME, OUTLINE_TOLERANCE, Entry, stable_id
 from geomap.gazetteer.names import fold
 from geomap.lang import rows
 from geomap.model import Feature, Place
@@ -321,10 +321,13 @@ def add_demonyms(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entr
         entry = countries.get(place) if "." not in place else admin1.get(tuple(place.split(".", 1)))
         if entry is None:
             raise GazetteerError(f"geomap/lang/en/demonyms.csv:{line}: no country or region {place}")
+        key = fold(row["word"])
         if row["verdict"] == "wrong":
-            entry.names = {name: kind for name, kind in entry.names.items()
-                           if not (kind == DEMONYM and fold(name) == fold(row["word"]))}
+            entry.names = {name: kind for name, kind in entry.names.items() if not (kind == DEMONYM and fold(name) == key)}
         elif row["verdict"] == "adjective":
+            # An adjective a package also lists among the place's other names ("Togolese") is
+            # the adjective: as an alias it would be a toponym, resolved and shown as the country.
+            entry.names = {name: kind for name, kind in entry.names.items() if not (kind == ALIAS and fold(name) == key)}
             entry.add(row["word"], DEMONYM)
         else:
             raise GazetteerError(f"geomap/lang/en/demonyms.csv:{line}: verdict is 'adjective' or 'wrong'")
