@@ -29,3 +29,9 @@ def test_keys_add_the_spellings_news_gives_a_name():
     assert "nizhny novgorod" in keys("Nizhniy Novgorod")
     assert keys("Paris") == {"paris"}
     assert keys("Olivia") == {"olivia"}  # only the Russian and Arabic -iya ending is respelled
+
+
+def test_keys_leave_out_the_arabic_article_news_leaves_out():
+    assert "qamishli" in keys("Al Qāmishlī") and "raqqah" in keys("Ar Raqqah")
+    assert keys("As Salt") == {"as salt"}  # a short word keeps its article
+    assert keys("El Paso") == {"el paso"}  # Spanish keeps its article

@@ -17,6 +17,9 @@ news writes them ("Diyarbakır", "Međugorje", "Videbæk", "Xgħajra")."""
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 """German's own spelling of its umlauts without them: "Düsseldorf" is also "Duesseldorf"."""
+_ARABIC_ARTICLE = re.compile(r"^(?:al|ar|as|ash|ad|adh|an|at|ath|az) (?=\S{5})")
+"""The Arabic article that GeoNames writes and English news mostly leaves out: "Al Qāmishlī" is
+"Qamishli", "Ar Raqqah" "Raqqah". Only before a word of five letters or more ("As Salt" stays)."""
 _ROMANISED_ENDINGS = ((re.compile(r"iya\b"), "ia"), (re.compile(r"(?<=[kn])iy\b"), "y"))
 """Word endings that transliterations of Russian and Arabic write in two ways, the second the
 English one: "Ingushetiya" / "Ingushetia", "Ismailiya" / "Ismailia", "Nizhniy" / "Nizhny",
@@ -35,6 +38,7 @@ def keys(name: str) -> set[str]:
     """Every folded form a name is found by: its own, and the other spellings news gives it
     ("Duesseldorf", "Ingushetia"), so a lookup stays one index probe."""
     found = {fold(name), fold(unicodedata.normalize("NFC", name).translate(_UMLAUTS))}
+    found |= {_ARABIC_ARTICLE.sub("", key) for key in found}
     for key in list(found):
         for ending, english in _ROMANISED_ENDINGS:
             found.add(ending.sub(english, key))
