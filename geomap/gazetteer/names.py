@@ -6,18 +6,43 @@ import re
 import unicodedata
 from functools import lru_cache
 
-_DROP = re.compile(r"[.'’ʼ`´]")
+_DROP = re.compile(r"[.'’ʼ`´‘ʻʿʾ]")
 _SPACE = re.compile(r"[\s\-‐‑–—_/,]+")
 _LATIN = re.compile(r"^[a-z0-9 &()]+$")
+_LETTERS = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ı": "i", "đ": "d", "Đ": "D",
+                          "æ": "ae", "Æ": "Ae", "œ": "oe", "Œ": "Oe", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th",
+                          "ħ": "h", "Ħ": "H", "ə": "e", "Ə": "E"})
+"""Latin letters Unicode does not decompose into a base letter and an accent, written as English
+news writes them ("Diyarbakır", "Međugorje", "Videbæk", "Xgħajra")."""
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
+"""German's own spelling of its umlauts without them: "Düsseldorf" is also "Duesseldorf"."""
+_ARABIC_ARTICLE = re.compile(r"^(?:al|ar|as|ash|ad|adh|an|at|ath|az) (?=\S{5})")
+"""The Arabic article that GeoNames writes and English news mostly leaves out: "Al Qāmishlī" is
+"Qamishli", "Ar Raqqah" "Raqqah". Only before a word of five letters or more ("As Salt" stays)."""
+_ROMANISED_ENDINGS = ((re.compile(r"iya\b"), "ia"), (re.compile(r"(?<=[kn])iy\b"), "y"))
+"""Word endings that transliterations of Russian and Arabic write in two ways, the second the
+English one: "Ingushetiya" / "Ingushetia", "Ismailiya" / "Ismailia", "Nizhniy" / "Nizhny",
+"Krasnoyarskiy" / "Krasnoyarsky"."""
 
 
 @lru_cache(maxsize=1 << 16)  # the same names recur across the texts of a batch
 def fold(name: str) -> str:
     """Case, accents, dots and apostrophes folded away: "U.S." and "US" both give "us"."""
-    decomposed = unicodedata.normalize("NFKD", name)
+    decomposed = unicodedata.normalize("NFKD", name.translate(_LETTERS))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("ß", "ss").replace("ø", "o").replace("Ø", "O").replace("ł", "l").replace("Ł", "L")
     return _SPACE.sub(" ", _DROP.sub("", stripped)).strip().casefold()
+
+
+def keys(name: str) -> set[str]:
+    """Every folded form a name is found by: its own, and the other spellings news gives it
+    ("Duesseldorf", "Ingushetia"), so a lookup stays one index probe."""
+    found = {fold(name), fold(unicodedata.normalize("NFC", name).translate(_UMLAUTS))}
+    found |= {_ARABIC_ARTICLE.sub("", key) for key in found}
+    for key in list(found):
+        for ending, english in _ROMANISED_ENDINGS:
+            found.add(ending.sub(english, key))
+    return {key for key in found if key}
 
 
 def is_latin(key: str) -> bool:

