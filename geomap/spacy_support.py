@@ -16,10 +16,16 @@ from pathlib import Path
 import srsly
 from spacy import util
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from geomap.gazetteer.store import Gazetteer
 
 IDENTITY = "gazetteer.json"
+
+if not Doc.has_extension("geo_home"):
+    Doc.set_extension("geo_home", default=None)
+"""Where the article is from, when the user says (`Place`, set by `Geoparser` before the components
+run): both components read it."""
 
 
 @lru_cache(maxsize=8)

@@ -431,3 +431,29 @@ def test_an_untagged_adjective_is_a_demonym_only_before_the_word_it_qualifies():
     assert found == [("English", MentionKind.DEMONYM, "known_name")]
     assert run(rules.known_name, doc_with("She taught English for years."), gazetteer=HOME) == []
     assert run(rules.known_name, doc_with("Classes in English are full."), gazetteer=HOME) == []
+
+
+LOCAL = TinyGazetteer([
+    (place(40, "Paris", Feature.CITY, 33.66, -95.56, "US", "TX", 25_000), ()),
+    (place(41, "Cooper", Feature.CITY, 33.37, -95.69, "US", "TX", 2_000), ()),
+    (place(42, "Commerce", Feature.CITY, 33.25, -95.90, "US", "TX", 9_000), ()),
+    (place(43, "Mercer", Feature.CITY, 41.23, -80.24, "US", "PA", 2_000), ()),
+])
+
+
+def at_home(text: str, *entities: tuple[str, str], home_id: int | None = 40):
+    doc = doc_with(text, *entities)
+    doc._.geo_home = next((c.place for cands in LOCAL.names.values() for c in cands if c.place.geonameid == home_id), None)
+    return doc
+
+
+def test_with_a_home_its_neighbours_need_no_cue_and_its_own_name_is_a_place_wherever_it_stands():
+    doc = at_home("Drivers headed for Cooper and Commerce. Paris Academy won. Mercer did not.",
+                  ("Paris Academy", "ORG"))  # Mercer is a town too, but 1,700 km away
+    assert [m[0] for m in run(rules.near_home, doc, gazetteer=LOCAL)] == ["Cooper", "Commerce", "Paris"]
+
+
+def test_without_a_home_or_where_the_text_names_a_person_nothing_is_taken_near_home():
+    assert run(rules.near_home, at_home("Drivers headed for Cooper.", home_id=None), gazetteer=LOCAL) == []
+    doc = at_home("Then Paris said no to Cooper.", ("Paris", "PERSON"), ("Cooper", "PERSON"))
+    assert run(rules.near_home, doc, gazetteer=LOCAL) == []

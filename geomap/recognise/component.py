@@ -59,10 +59,10 @@ def labels_from_config(labels: dict) -> Labels:
     default_config={"gazetteer_path": None, **asdict(RecogniserSettings())},
 )
 def make_recogniser(nlp: Language, name: str, gazetteer_path: str | None, min_population: int,
-                    cued_population: int, language: str, labels: dict) -> Recogniser:
+                    cued_population: int, home_km: float, language: str, labels: dict) -> Recogniser:
     """spaCy's factory (entry point `geomap_recogniser`): the config carries `RecogniserSettings`,
     the NER labels included; no gazetteer path means the default gazetteer."""
     from geomap.gazetteer import shared_gazetteer
 
-    settings = RecogniserSettings(min_population, cued_population, language, labels_from_config(labels))
+    settings = RecogniserSettings(min_population, cued_population, home_km, language, labels_from_config(labels))
     return Recogniser(shared_gazetteer(gazetteer_path), settings)

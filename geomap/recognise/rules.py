@@ -307,6 +307,32 @@ def home_town(ctx: Context, found: Found) -> None:
             found.take(start, end, MentionKind.TOPONYM, key)
 
 
+def near_home(ctx: Context, found: Found) -> None:
+    """With the article's home given (`doc._.geo_home`: a local paper's town), the home's own name
+    wherever it is capitalised, whatever the NER read there but a person ("the Athens area",
+    "Athens Academy", a team named for the town), and a town of `cued_population` within `home_km`
+    of it ("a Nixa man", "between Paris and Cooper") are places: a local paper names its town and
+    its neighbours bare. `known_name`'s checks of persons, acronyms and ordinary words apply."""
+    home = ctx.doc._.geo_home
+    if home is None:
+        return
+    own = fold(home.name)
+    for (start, end), key in ctx.by_length:
+        if key not in ctx.known or not ctx.trimmed(start, end) or ctx.adjective(key):
+            continue
+        if key == own:  # a person named for the town ("Athens Christian" read as one) does not unname it
+            if not ctx.labels_of(start, end) & set(ctx.labels.person):
+                found.take(start, end, MentionKind.TOPONYM, key)
+        elif (not ctx.personal(start, end, key) and not ctx.entities(start, end) - organisations(ctx, start, end)
+              and plausible(ctx, start, end, ctx.known[key]._replace(population=ctx.town_near(key, home)), vouched=True)):
+            found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def organisations(ctx: Context, start: int, end: int) -> set[Span]:
+    """The NER's organisation entities over a span (a local paper's "Cooper and Commerce" is often one)."""
+    return {e for e in ctx.entities(start, end) if e.label_ in ctx.labels.organisation}
+
+
 def stands_alone(ctx: Context, start: int, end: int) -> bool:
     """Not the first word of a sentence and no capitalised word beside it: a part of a longer name
     ("Time Warner", "Arab Spring", "Old Bailey") is no town."""
@@ -449,6 +475,7 @@ RULES: tuple[Rule, ...] = (
     Rule("gazetteer", evident_feature, signs_feature=True),
     Rule("gazetteer", known_name),
     Rule("gazetteer", home_town),
+    Rule("gazetteer", near_home),
     Rule("gazetteer", one_sense),
     Rule("gazetteer", dateline),
     Rule("gazetteer", list_),

@@ -63,8 +63,6 @@ class Resolver(GazetteerComponent):
 
 if not Doc.has_extension("geo_resolutions"):
     Doc.set_extension("geo_resolutions", default=())
-if not Doc.has_extension("geo_home"):
-    Doc.set_extension("geo_home", default=None)
 if not Doc.has_extension("geo_focus"):
     Doc.set_extension("geo_focus", default=None)
 
