@@ -152,8 +152,8 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("gold", help="gold JSONL: {\"id\", \"text\", \"toponyms\": [...]}")
     v.add_argument("--pred", type=Path, default=None, help="also keep the predictions here")
     v.add_argument("--json", action="store_true", help="print the figures as JSON")
-    v.add_argument("--by-rule", action="store_true", help="also the precision of each recognition rule"
-                   " and the accuracy of each resolution step")
+    v.add_argument("--by-rule", action="store_true", help="also the precision of each recognition rule,"
+                   " the accuracy of each resolution step and of each confidence bucket")
     v.add_argument("--gold-homes", action="store_true",
                    help="give each article the \"home\" its gold line names (the paper's town), as --home would")
     _common(v)

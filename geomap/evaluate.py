@@ -115,6 +115,29 @@ def step_accuracy(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dic
             for step in sorted(placed, key=lambda s: -placed[s])}
 
 
+CONFIDENCE_BUCKETS = ((0.9, "≥ 0.9"), (0.6, "0.6–0.9"), (0.0, "< 0.6"))
+"""How sure the resolver said it was, as the README reports it."""
+
+
+def confidence_accuracy(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dict]:
+    """Per confidence bucket: the matched, placed mentions the resolver gave that confidence and the
+    share within 161 km of the gold place (calibration: the higher bucket should be right more often)."""
+    preds = {d["id"]: d for d in pred_docs}
+    placed: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for doc in gold_docs:
+        gold, pred = doc["toponyms"], _scored(doc, preds)
+        for gi, pi in match(gold, pred):
+            place = pred[pi].get("place")
+            if place:
+                bucket = next(name for low, name in CONFIDENCE_BUCKETS if pred[pi].get("confidence", 0.0) >= low)
+                placed[bucket] += 1
+                right[bucket] += distance_km(gold[gi]["lat"], gold[gi]["lon"], place["lat"], place["lon"]) <= 161
+    return {name: {"matched": placed[name], "within_161km": right[name],
+                   "acc161": round(right[name] / placed[name], 4) if placed[name] else 0.0}
+            for _, name in CONFIDENCE_BUCKETS}
+
+
 def read_gold(path: str) -> list[dict]:
     """Every gold document, each checked, so a bad one is named by FILE:LINE before anything is parsed."""
     return list(read_json_lines(open_regular(path, "a gold JSON Lines file"), path, _gold_document))
@@ -147,7 +170,8 @@ def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None, by_rule
              gold_homes: bool = False) -> dict:
     """Run the geoparser over gold documents (`read_gold`) and score it; optionally keep the
     predictions, and add the precision of each recognition rule ("by_rule") and the accuracy of
-    each resolution step ("by_step"). `gold_homes`: each article's home is its gold line's "home"."""
+    each resolution step ("by_step") and of each confidence bucket ("by_confidence"). `gold_homes`:
+    each article's home is its gold line's "home"."""
     articles = (Article(doc["text"], id=doc["id"], home=doc.get("home") or "" if gold_homes else "") for doc in gold)
     preds = [d.to_json() for d in geoparser.pipe(articles)]
     if pred_path:
@@ -156,7 +180,8 @@ def evaluate(gold: list[dict], geoparser, pred_path: Path | None = None, by_rule
     figures = score(gold, preds)
     if not by_rule:
         return figures
-    return {**figures, "by_rule": rule_precision(gold, preds), "by_step": step_accuracy(gold, preds)}
+    return {**figures, "by_rule": rule_precision(gold, preds), "by_step": step_accuracy(gold, preds),
+            "by_confidence": confidence_accuracy(gold, preds)}
 
 
 def format_report(figures: dict) -> str:
@@ -165,9 +190,10 @@ def format_report(figures: dict) -> str:
         if key == "by_rule":
             lines.append(f"{'precision by rule':32} correct/predicted")
             lines += [f"  {rule:30} {row['precision']:<7} {row['correct']}/{row['predicted']}" for rule, row in value.items()]
-        elif key == "by_step":
-            lines.append(f"{'acc@161 by resolution step':32} within 161 km/matched")
-            lines += [f"  {step:30} {row['acc161']:<7} {row['within_161km']}/{row['matched']}" for step, row in value.items()]
+        elif key in ("by_step", "by_confidence"):
+            lines.append(f"{'acc@161 by ' + ('resolution step' if key == 'by_step' else 'confidence'):32} "
+                         "within 161 km/matched")
+            lines += [f"  {name:30} {row['acc161']:<7} {row['within_161km']}/{row['matched']}" for name, row in value.items()]
         else:
             lines.append(f"{key:32} {value}")
     return "\n".join(lines)
