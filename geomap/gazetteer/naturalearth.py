@@ -11,6 +11,7 @@ geometry: a polygon's pole of inaccessibility, a river's midpoint along its long
 from __future__ import annotations
 
 import codecs
+import functools
 import gzip
 import io
 import json
@@ -34,8 +35,17 @@ from geomap.model import Feature, Place
 SOURCE = "naturalearth"
 LINE_TOLERANCE = 0.01
 """Degrees; rivers are simplified less than outlines, so a bend stays on its valley."""
-MAX_LAYER_BYTES = 512 * 1024 * 1024
-"""A layer file (uncompressed) larger than this is refused before it is read: the largest 10m layer is 60 MB."""
+MAX_LAYER_BYTES = 100_000_000
+"""A file of a layer (uncompressed) larger than this is refused before it is read: the largest part of
+a 10m layer, a shapefile's table of names (.dbf), is about 60 MB, and pyshp reads it a record at a time."""
+MAX_GEOJSON_BYTES = 40_000_000
+"""A GeoJSON layer is parsed whole, into Python objects 5 to 12 times its size, so its text is refused
+past this (read to one byte over it, never further): the largest 10m GeoJSON layer is 11 MB. A larger
+layer can be imported as the shapefile zip Natural Earth also offers."""
+MIN_BYTES_PER_CONTAINER = 10
+"""GeoJSON text per array or object ('[', '{') on average: real layers have one per 40 bytes or more
+(a coordinate pair, "[12.5,45.2]" at the least), while text dense with them ("[[],[],…]") would parse
+into 20 times its size."""
 RIVER_GAP = 0.02
 """Degrees; river segments whose ends are this near are one stretch."""
 SUPPLEMENT_REACH = 0.5
@@ -141,15 +151,18 @@ class Container:
             return cls(str(path), {p.name.lower(): (p.stat().st_size, p.read_bytes)
                                    for p in path.iterdir() if p.is_file()})
         if path.is_file() and zipfile.is_zipfile(path):
-            return cls.of_zip(str(path), zipfile.ZipFile(path))
+            archive = zipfile.ZipFile(path)
+            return cls.of_zip(str(path), lambda: archive)
         if not path.exists():
             raise InputError(f"{path}: no such folder or file")
         raise InputError(f"{path}: not a folder or a zip of Natural Earth layers")
 
     @classmethod
-    def of_zip(cls, where: str, archive: zipfile.ZipFile) -> Container:
-        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, lambda i=info: archive.read(i))
-                           for info in archive.infolist() if not info.is_dir()})
+    def of_zip(cls, where: str, archive: Callable[[], zipfile.ZipFile]) -> Container:
+        """The files of the zip `archive()` opens; it is opened again for each read, so a zip held in
+        memory (a layer's zip inside another) is kept only while its files are read."""
+        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, lambda i=info: archive().read(i))
+                           for info in archive().infolist() if not info.is_dir()})
 
     def read(self, name: str) -> bytes:
         size, reader = self.files[name]
@@ -166,6 +179,7 @@ def find_layers(path: Path) -> dict[str, tuple[Container, dict[str, str]]]:
     containers = [Container.open(path)]
     found: dict[str, tuple[Container, dict[str, str]]] = {}
     known = {layer.name for layer in LAYERS}
+    inner_zip = functools.lru_cache(maxsize=1)(_zip)  # one layer's zip in memory at a time: its files are read together
     while containers:
         container = containers.pop()
         for name in sorted(container.files):
@@ -173,8 +187,7 @@ def find_layers(path: Path) -> dict[str, tuple[Container, dict[str, str]]]:
             if not match or match["layer"] not in known:
                 continue
             if match["ext"] == "zip":
-                inner = Container.of_zip(f"{container.where}/{name}", _zip(container, name))
-                containers.append(inner)
+                containers.append(Container.of_zip(f"{container.where}/{name}", functools.partial(inner_zip, container, name)))
                 continue
             found.setdefault(match["layer"], (container, {}))[1][match["ext"]] = name
     return found
@@ -201,22 +214,39 @@ def read_features(container: Container, files: dict[str, str]) -> Iterator[tuple
 
 def _geojson_features(container: Container, name: str) -> Iterator[tuple[dict, dict | None]]:
     where = f"{container.where}/{name}"
-    data = container.read(name)
     try:
-        if name.endswith(".gz"):
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-                data = fh.read(MAX_LAYER_BYTES + 1)
-            if len(data) > MAX_LAYER_BYTES:
-                raise InputError(f"{where}: over {MAX_LAYER_BYTES:,} bytes uncompressed")
-        collection = json.loads(data)
-    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        collection = json.loads(_geojson_text(container, name, where))  # the text is let go once parsed
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{where}: not GeoJSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{where}: not GeoJSON (nested too deeply)") from None
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         raise InputError(f"{where}: not a GeoJSON FeatureCollection")
     for feature in features:
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
             yield {str(k).lower(): v for k, v in feature["properties"].items()}, feature.get("geometry")
+
+
+def _geojson_text(container: Container, name: str, where: str) -> bytes:
+    """A GeoJSON layer's text, decompressed to at most MAX_GEOJSON_BYTES, checked to parse into a bounded size."""
+    size = container.files[name][0]
+    if not name.endswith(".gz") and size > MAX_GEOJSON_BYTES:
+        raise InputError(f"{where}: {size:,} bytes is over the {MAX_GEOJSON_BYTES:,} a GeoJSON layer may have "
+                         "(import the layer's shapefile zip instead)")
+    data = container.read(name)
+    if name.endswith(".gz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+                data = fh.read(MAX_GEOJSON_BYTES + 1)
+        except (OSError, EOFError) as exc:
+            raise InputError(f"{where}: not gzipped GeoJSON ({exc})") from None
+        if len(data) > MAX_GEOJSON_BYTES:
+            raise InputError(f"{where}: over the {MAX_GEOJSON_BYTES:,} bytes a GeoJSON layer may have uncompressed "
+                             "(import the layer's shapefile zip instead)")
+    if data.count(b"[") + data.count(b"{") > len(data) // MIN_BYTES_PER_CONTAINER + 100:
+        raise InputError(f"{where}: not a Natural Earth layer (arrays and objects far denser than any map's)")
+    return data
 
 
 def _shapefile_features(container: Container, files: dict[str, str]) -> Iterator[tuple[dict, dict | None]]:
