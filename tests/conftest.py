@@ -1,8 +1,12 @@
 """Shared fixtures: one gazetteer and one pipeline for the whole run (building them is the slow part)."""
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +26,16 @@ def map_view(html: str) -> dict:
     """The data a map page draws: its one JSON view (places, quotes, title, source)."""
     (view,) = _VIEW.findall(html)
     return json.loads(view)
+
+
+def peak_memory_run(*args: str) -> tuple[int, str, float]:
+    """`geomap ARGS` in its own process (so its memory is its own): exit code, stderr, peak memory in MB."""
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([sys.executable, "-m", "geomap", *map(str, args)], stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        return process.returncode, err.read().decode("utf-8", "replace"), usage.ru_maxrss / 1024
 
 
 @pytest.fixture(scope="session")

@@ -38,14 +38,17 @@ LINE_TOLERANCE = 0.01
 MAX_LAYER_BYTES = 100_000_000
 """A file of a layer (uncompressed) larger than this is refused before it is read: the largest part of
 a 10m layer, a shapefile's table of names (.dbf), is about 60 MB, and pyshp reads it a record at a time."""
-MAX_GEOJSON_BYTES = 40_000_000
-"""A GeoJSON layer is parsed whole, into Python objects 5 to 12 times its size, so its text is refused
-past this (read to one byte over it, never further): the largest 10m GeoJSON layer is 11 MB. A larger
-layer can be imported as the shapefile zip Natural Earth also offers."""
+MAX_GEOJSON_BYTES = 32_000_000
+"""A GeoJSON layer is parsed whole, into Python objects 5 (a real layer) to 14 times its size, so its
+text is refused past this (read to one byte over it, never further): the largest 10m GeoJSON layer is
+11 MB. A larger layer can be imported as the shapefile zip Natural Earth also offers."""
 MIN_BYTES_PER_CONTAINER = 10
 """GeoJSON text per array or object ('[', '{') on average: real layers have one per 40 bytes or more
 (a coordinate pair, "[12.5,45.2]" at the least), while text dense with them ("[[],[],…]") would parse
 into 20 times its size."""
+MAX_FEATURE_VERTICES = 250_000
+"""Vertices one feature may have: the largest of a real 10m layer has 35,352 (in geography_regions_polys);
+repairing, simplifying and placing a point inside a polygon of millions takes gigabytes and minutes."""
 RIVER_GAP = 0.02
 """Degrees; river segments whose ends are this near are one stretch."""
 SUPPLEMENT_REACH = 0.5
@@ -223,9 +226,31 @@ def _geojson_features(container: Container, name: str) -> Iterator[tuple[dict, d
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         raise InputError(f"{where}: not a GeoJSON FeatureCollection")
-    for feature in features:
+    for number, feature in enumerate(features, 1):
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
-            yield {str(k).lower(): v for k, v in feature["properties"].items()}, feature.get("geometry")
+            geometry = feature.get("geometry")
+            _check_vertices(_positions(geometry) if isinstance(geometry, dict) else 0, where, number)
+            yield {str(k).lower(): v for k, v in feature["properties"].items()}, geometry
+
+
+def _positions(geometry: dict) -> int:
+    """How many positions (vertices) a GeoJSON geometry's coordinates hold, counted without recursion."""
+    count, pending = 0, [geometry.get("coordinates")]
+    pending += [part.get("coordinates") for part in geometry.get("geometries") or () if isinstance(part, dict)]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, list) and item:
+            if isinstance(item[0], list):
+                pending.extend(item)
+            else:
+                count += 1
+    return count
+
+
+def _check_vertices(vertices: int, where: str, number: int) -> None:
+    if vertices > MAX_FEATURE_VERTICES:
+        raise InputError(f"{where}: feature {number} has {vertices:,} vertices, over the {MAX_FEATURE_VERTICES:,} "
+                         "a Natural Earth feature may have")
 
 
 def _geojson_text(container: Container, name: str, where: str) -> bytes:
@@ -258,7 +283,8 @@ def _shapefile_features(container: Container, files: dict[str, str]) -> Iterator
         reader = shapefile.Reader(shp=io.BytesIO(container.read(files["shp"])), shx=io.BytesIO(container.read(files["shx"])),
                                   dbf=io.BytesIO(container.read(files["dbf"])), encoding=_codec(encoding),
                                   encodingErrors="replace")
-        for record in reader.iterShapeRecords():
+        for number, record in enumerate(reader.iterShapeRecords(), 1):
+            _check_vertices(len(getattr(record.shape, "points", ())), where, number)
             geometry = None if record.shape.shapeType == shapefile.NULL else record.shape.__geo_interface__
             yield {k.lower(): v for k, v in record.record.as_dict().items()}, geometry
     except (shapefile.ShapefileException, OSError, ValueError, struct.error) as exc:
