@@ -74,8 +74,9 @@ def fingerprint() -> str:
 
 def store_entries(db: sqlite3.Connection, entries: Iterable[Entry], source: str | None = None) -> int:
     """Insert entries (replacing same ids) and their folded names; returns how many. Every text passes
-    the name gate (`safe_name`): what a user's file brings was refused there already, what bulk data
-    brings loses its control characters here."""
+    the name gate (`safe_name`): a user's file was refused there already; from bulk data, a place's
+    name, country and region code lose the characters, and a lookup name the gate would change is
+    left out (what remains of one is mojibake: "\\x8aalara" for "Šalara" in cities500)."""
     count = 0
     for entry in entries:
         p = entry.place
@@ -87,7 +88,9 @@ def store_entries(db: sqlite3.Connection, entries: Iterable[Entry], source: str 
         )
         rows: dict[str, int] = {}
         for name, kind in entry.names.items():
-            key = fold(safe_name(name))
+            if safe_name(name) != name:
+                continue
+            key = fold(name)
             rows[key] = min(kind, rows.get(key, kind))
         db.executemany(
             "INSERT INTO names VALUES (?,?,?) ON CONFLICT(key, geonameid) DO UPDATE SET kind=min(kind, excluded.kind)",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import shapely
 
-from geomap.gazetteer.names import fold, is_latin, safe_name
+from geomap.gazetteer.names import fold, is_latin
 from geomap.model import Place
 
 NAME, ALIAS, DEMONYM = 0, 1, 2
@@ -32,8 +32,7 @@ class Entry:
     derived_geometry: bool = False
 
     def add(self, name: str | None, kind: int = ALIAS) -> None:
-        """Add a name from bulk data: through the name gate (a control character dropped), if it folds to Latin."""
-        name = safe_name((name or "").strip()).strip()
+        name = (name or "").strip()
         if not name or not is_latin(fold(name)):
             return
         self.names[name] = min(kind, self.names.get(name, kind))

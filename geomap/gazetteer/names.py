@@ -22,7 +22,8 @@ joiners some scripts need) are kept."""
 def safe_name(text: str, where: str | None = None, what: str = "name") -> str:
     """`text` as the gazetteer may store it: the one gate for every name, country and region code.
     A user's file (`where` names its file and line) holding an UNSAFE character is refused there;
-    bulk data (packaged sources, imported GeoNames dumps and Natural Earth layers) has it dropped."""
+    bulk data (packaged sources, imported GeoNames dumps and Natural Earth layers) has it dropped
+    (`store_entries` leaves out a lookup name the gate would change)."""
     if not UNSAFE.search(text):
         return text
     if where is not None:
