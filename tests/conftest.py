@@ -1,12 +1,10 @@
 """Shared fixtures: one gazetteer and one pipeline for the whole run (building them is the slow part)."""
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -28,14 +26,20 @@ def map_view(html: str) -> dict:
     return json.loads(view)
 
 
+_PEAK_MEMORY = """import re, sys
+from geomap.cli import main
+code = main(sys.argv[1:])
+with open("/proc/self/status") as status:  # VmHWM: this process's own peak, not its parent's before exec
+    print("peak memory kB", re.search(r"VmHWM:\\s*(\\d+)", status.read())[1], file=sys.stderr)
+sys.exit(code)"""
+
+
 def peak_memory_run(*args: str) -> tuple[int, str, float]:
-    """`geomap ARGS` in its own process (so its memory is its own): exit code, stderr, peak memory in MB."""
-    with tempfile.TemporaryFile() as err:
-        process = subprocess.Popen([sys.executable, "-m", "geomap", *map(str, args)], stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        return process.returncode, err.read().decode("utf-8", "replace"), usage.ru_maxrss / 1024
+    """`geomap ARGS` in its own process, so its memory is its own: exit code, stderr, peak memory in MB."""
+    run = subprocess.run([sys.executable, "-c", _PEAK_MEMORY, *map(str, args)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, errors="replace")
+    err, _, peak = run.stderr.rpartition("peak memory kB ")
+    return run.returncode, err, int(peak) / 1024
 
 
 @pytest.fixture(scope="session")

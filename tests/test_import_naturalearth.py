@@ -246,7 +246,7 @@ NAMELESS = b'{"type": "Feature", "properties": {"featurecla": "Lake"}, "geometry
 
 @pytest.mark.parametrize("chunks, problem", [
     ([FEATURES_START, b", ".join([NAMELESS] * 1000), b"]}"], "no named place in its 1 Natural Earth layer(s); nothing imported"),
-    ([FEATURES_START, NAMELESS[:-2], b', "extra": [', b"[], " * 50_000, b"[]]}]}"],
+    ([FEATURES_START, NAMELESS[:-2], b', "extra": [', b"[], " * 50_000, b"[]]}}]}"],
      "not a Natural Earth layer (arrays and objects far denser than any map's)"),
 ])
 def test_a_layer_of_no_place_or_of_junk_is_an_error_and_not_recorded(gazetteer_copy, tmp_path, capsys, chunks, problem):
@@ -300,7 +300,7 @@ def test_bombs_are_refused_in_bounded_memory(gazetteer_copy, tmp_path):
     padding = _padding_bomb(tmp_path / "padding", 510)
     strings = b'"ab", ' * (1 << 18)  # short strings: the most memory a byte of JSON text can take
     fill = [strings] * ((naturalearth.MAX_GEOJSON_BYTES - 1000) // len(strings))
-    strings = _gzip_layer(tmp_path / "strings", [FEATURES_START, NAMELESS[:-2], b', "extra": [', *fill, b'""]}]}'])
+    strings = _gzip_layer(tmp_path / "strings", [FEATURES_START, NAMELESS[:-2], b', "extra": [', *fill, b'""]}}]}'])
     polygon = tmp_path / "polygon"
     polygon.mkdir()
     lake = {"FEATURECLA": "Lake", "NAME": "Lake Huge", "SCALERANK": 1, "WIKIDATAID": ""}
