@@ -275,6 +275,38 @@ def test_a_feature_of_too_many_vertices_is_refused_by_number(tmp_path):
         naturalearth.entries(plain)
 
 
+BAD_GEOMETRIES = {
+    "five ordinates": ({"type": "Point", "coordinates": [1, 2, 3, 4, 5]}, "not a GeoJSON geometry"),
+    "unknown type": ({"type": "Blob", "coordinates": [1, 2]}, "not a GeoJSON geometry (Unknown geometry type"),
+    "a line of one point": ({"type": "LineString", "coordinates": [[1, 2]]}, "not a GeoJSON geometry"),
+    "collections of a number": ({"type": "GeometryCollection", "geometries": 5}, "not a GeoJSON geometry"),
+    "a text": ("POINT (1 2)", "not a GeoJSON geometry"),
+    "NaN": ({"type": "Point", "coordinates": [float("nan"), 1]}, "a coordinate is not a number of degrees on the globe"),
+    "off the globe": ({"type": "Point", "coordinates": [1e308, 1]}, "a coordinate is not a number of degrees on the globe"),
+    "infinity deep in a collection": ({"type": "GeometryCollection", "geometries": [{"type": "GeometryCollection", "geometries": [
+        {"type": "Point", "coordinates": [float("inf"), 1]}]}]}, "a coordinate is not a number of degrees on the globe"),
+}
+
+
+@pytest.mark.parametrize("geometry, problem", BAD_GEOMETRIES.values(), ids=BAD_GEOMETRIES)
+def test_a_broken_geometry_is_an_input_error_naming_the_feature(tmp_path, gazetteer_copy, capsys, geometry, problem):
+    """Each of these was an internal error (exit 70) in shapely or GEOS once the layer was read."""
+    good = {"type": "Feature", "properties": {"name": "Lake Good", "featurecla": "Lake"},
+            "geometry": {"type": "Point", "coordinates": [1, 2]}}
+    bad = {**good, "geometry": geometry}
+    (tmp_path / "ne_10m_lakes.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [good, bad]}))
+    assert _import(tmp_path, gazetteer_copy) == 2
+    err = capsys.readouterr().err
+    assert f"ne_10m_lakes.geojson: feature 2: {problem}" in err and err.count("\n") == 1
+
+
+def test_a_damaged_gzip_is_an_input_error(tmp_path):
+    whole = gzip.compress(json.dumps(_geojson(LAKES, False)).encode() * 20)
+    (tmp_path / "ne_10m_lakes.geojson.gz").write_bytes(whole[:20] + b"\xff" * 50 + whole[70:])
+    with pytest.raises(InputError, match=r"ne_10m_lakes\.geojson\.gz: not gzipped GeoJSON"):
+        naturalearth.entries(tmp_path)
+
+
 def test_names_lose_control_and_bidirectional_characters(tmp_path, gazetteer_copy, capsys):
     """Bulk data passes the name gate too: the characters are dropped from the place's name and a lookup
     name holding one is left out (a user's file is refused instead)."""

@@ -18,11 +18,13 @@ import json
 import re
 import struct
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy
 import shapely
 from shapely.geometry import shape
 from shapely.ops import polylabel
@@ -46,6 +48,9 @@ MIN_BYTES_PER_CONTAINER = 10
 """GeoJSON text per array or object ('[', '{') on average: real layers have one per 40 bytes or more
 (a coordinate pair, "[12.5,45.2]" at the least), while text dense with them ("[[],[],…]") would parse
 into 20 times its size."""
+GLOBE = (181.0, 91.0)
+"""Longitude and latitude no coordinate exceeds (real layers reach 180.00000000000023 where a
+feature meets the antimeridian)."""
 MAX_FEATURE_VERTICES = 250_000
 """Vertices one feature may have: the largest of a real 10m layer has 35,352 (in geography_regions_polys);
 repairing, simplifying and placing a point inside a polygon of millions takes gigabytes and minutes."""
@@ -230,17 +235,19 @@ def _geojson_features(container: Container, name: str) -> Iterator[tuple[dict, d
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
             geometry = feature.get("geometry")
             _check_vertices(_positions(geometry) if isinstance(geometry, dict) else 0, where, number)
+            _check_geometry(geometry, where, number)
             yield {str(k).lower(): v for k, v in feature["properties"].items()}, geometry
 
 
 def _positions(geometry: dict) -> int:
-    """How many positions (vertices) a GeoJSON geometry's coordinates hold, counted without recursion."""
-    count, pending = 0, [geometry.get("coordinates")]
-    pending += [part.get("coordinates") for part in geometry.get("geometries") or () if isinstance(part, dict)]
+    """How many positions (vertices) a GeoJSON geometry holds, its collections' too, counted without recursion."""
+    count, pending = 0, [geometry]
     while pending:
         item = pending.pop()
-        if isinstance(item, list) and item:
-            if isinstance(item[0], list):
+        if isinstance(item, dict):
+            pending += [item.get("coordinates"), item.get("geometries")]
+        elif isinstance(item, list) and item:
+            if isinstance(item[0], (list, dict)):
                 pending.extend(item)
             else:
                 count += 1
@@ -251,6 +258,20 @@ def _check_vertices(vertices: int, where: str, number: int) -> None:
     if vertices > MAX_FEATURE_VERTICES:
         raise InputError(f"{where}: feature {number} has {vertices:,} vertices, over the {MAX_FEATURE_VERTICES:,} "
                          "a Natural Earth feature may have")
+
+
+def _check_geometry(geometry, where: str, number: int) -> None:
+    """A feature's geometry (or none) that shapely reads, of finite coordinates on the globe: the
+    conversion's repairs and inner points fail on anything else."""
+    if geometry is None:
+        return
+    try:
+        with numpy.errstate(invalid="ignore"):
+            coordinates = shapely.get_coordinates(shape(geometry))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.ShapelyError) as exc:
+        raise InputError(f"{where}: feature {number}: not a GeoJSON geometry ({str(exc).strip()})") from None
+    if not numpy.isfinite(coordinates).all() or (numpy.abs(coordinates) > GLOBE).any():
+        raise InputError(f"{where}: feature {number}: a coordinate is not a number of degrees on the globe")
 
 
 def _geojson_text(container: Container, name: str, where: str) -> bytes:
@@ -264,7 +285,7 @@ def _geojson_text(container: Container, name: str, where: str) -> bytes:
         try:
             with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
                 data = fh.read(MAX_GEOJSON_BYTES + 1)
-        except (OSError, EOFError) as exc:
+        except (OSError, EOFError, zlib.error) as exc:
             raise InputError(f"{where}: not gzipped GeoJSON ({exc})") from None
         if len(data) > MAX_GEOJSON_BYTES:
             raise InputError(f"{where}: over the {MAX_GEOJSON_BYTES:,} bytes a GeoJSON layer may have uncompressed "
@@ -286,8 +307,9 @@ def _shapefile_features(container: Container, files: dict[str, str]) -> Iterator
         for number, record in enumerate(reader.iterShapeRecords(), 1):
             _check_vertices(len(getattr(record.shape, "points", ())), where, number)
             geometry = None if record.shape.shapeType == shapefile.NULL else record.shape.__geo_interface__
+            _check_geometry(geometry, where, number)
             yield {k.lower(): v for k, v in record.record.as_dict().items()}, geometry
-    except (shapefile.ShapefileException, OSError, ValueError, struct.error) as exc:
+    except (shapefile.ShapefileException, OSError, ValueError, KeyError, struct.error) as exc:  # KeyError: a field type byte
         raise InputError(f"{where}: not a readable shapefile ({exc})") from None
 
 
