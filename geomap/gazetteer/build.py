@@ -165,8 +165,8 @@ def _remove_user_temporaries(target: Path) -> None:
     folder = user_dir(target)
     try:
         names = {entry.name[1:-len(".tmp")].rsplit(".", 2)[0] for entry in os.scandir(folder)
-                 if entry.name.startswith(".") and entry.name.endswith(".tmp")}
-        for name in names:
+                 if entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.name.count(".") >= 4}
+        for name in names - {""}:  # the file each temporary would have become; io.py's rule decides
             _remove_stale_temporaries(folder / name)
     except OSError:  # no user/ folder, or one we cannot read: nothing of ours to remove
         pass
