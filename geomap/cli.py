@@ -256,12 +256,18 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
+def printable_json(value) -> str:
+    """JSON safe for a terminal: what `printable` escapes is written as a JSON escape ("\\u009b"), so
+    the line is still the same JSON."""
+    return "".join(ch if ch.isprintable() else json.dumps(ch)[1:-1] for ch in json.dumps(value, ensure_ascii=False))
+
+
 def _search(args) -> int:
     from geomap import app
 
     places = app.gazetteer_search(args.gazetteer, args.name, args.limit, args.country, args.admin1)
     if args.json:
-        print(json.dumps([p.to_json() for p in places], ensure_ascii=False))
+        print(printable_json([p.to_json() for p in places]))
     elif places:
         print(_search_row(*SEARCH_HEADER))
         for p in places:

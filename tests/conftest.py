@@ -3,6 +3,8 @@
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,22 @@ def _one_pipeline():
     """Every default `Geoparser()` of the run (a test's, the command's in `run_cli`) shares one loaded pipeline."""
     with one_default_pipeline():
         yield
+
+
+_PEAK_MEMORY = """import re, sys
+from geomap.cli import main
+code = main(sys.argv[1:])
+with open("/proc/self/status") as status:  # VmHWM: this process's own peak, not its parent's before exec
+    print("peak memory kB", re.search(r"VmHWM:\\s*(\\d+)", status.read())[1], file=sys.stderr)
+sys.exit(code)"""
+
+
+def peak_memory_run(*args: str) -> tuple[int, str, float]:
+    """`geomap ARGS` in its own process, so its memory is its own: exit code, stderr, peak memory in MB."""
+    run = subprocess.run([sys.executable, "-c", _PEAK_MEMORY, *map(str, args)], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True, errors="replace")
+    err, _, peak = run.stderr.rpartition("peak memory kB ")
+    return run.returncode, err, int(peak) / 1024
 
 
 @pytest.fixture(scope="session")

@@ -179,17 +179,26 @@ def test_a_stale_journal_is_removed_by_the_rebuild_and_cannot_corrupt_it(tiny, r
     assert Gazetteer(tiny).info()["places"] == len(PLACES)
 
 
+def dead_pid() -> int:
+    """The id of a process that has ended."""
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
 def test_leftovers_of_killed_runs_are_removed_by_the_next_run_unless_a_writer_is_at_work(tiny):
+    """A temporary gazetteer bears no process id: it waits for the lock. A temporary copy in user/ is
+    named after its process, so one whose process has ended goes at once."""
     folder = tiny.parent
-    made = [folder / ".geomap-build-dead.sqlite", user_dir(tiny) / ".places.csv.dead.tmp"]
-    for path in made:
+    build_leftover, user_leftover = folder / ".geomap-build-dead.sqlite", user_dir(tiny) / f".places.csv.{dead_pid()}.0123abcd.tmp"
+    for path in (build_leftover, user_leftover):
         path.parent.mkdir(exist_ok=True)
         path.write_bytes(b"half")
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # another process writing: its temporary files are in use
+        fcntl.flock(fd, fcntl.LOCK_EX)  # another process writing: its temporary gazetteer is in use
         open_gazetteer(tiny).close()
-        assert all(p.exists() for p in made)
+        assert build_leftover.exists() and not user_leftover.exists()
     finally:
         os.close(fd)
     open_gazetteer(tiny).close()
@@ -204,6 +213,20 @@ def test_concurrent_adds_wait_for_each_other_and_both_land(tiny, tmp_path):
     assert len(user_places(tiny)) == 6000
 
 
+def test_a_read_only_run_removes_only_geomaps_temporaries_of_processes_that_are_gone(tiny):
+    """user/ may be anyone's folder (`--gazetteer /home/x.sqlite` makes it /home/user/): a hidden .tmp file
+    is removed only when it is named as geomap names its temporaries, after a process that has ended."""
+    folder = user_dir(tiny)
+    folder.mkdir()
+    ours_of_the_dead = [folder / f".places.csv.{dead_pid()}.0123abcd.tmp", folder / f".imports.jsonl.{dead_pid()}.89abcdef.tmp"]
+    kept = [folder / ".editor-swap.tmp", folder / ".notes.txt.tmp", folder / f".places.csv.{os.getpid()}.0123abcd.tmp",
+            folder / f".places.csv.{dead_pid()}.NOTHEX00.tmp", folder / f".report.{dead_pid()}.tmp"]
+    for path in ours_of_the_dead + kept:
+        path.write_text("someone's work")
+    assert run_cli("gazetteer", "search", "Paris", "--gazetteer", tiny).returncode == 0
+    assert sorted(p for p in folder.iterdir()) == sorted(kept)
+
+
 BAD_FILES = [
     ("huge.csv", "name,lat,lon,population\nA,1,2,5\nB,1,2,1e30\n", ":3: population 1e+30 is outside 0..10,000,000,000"),
     ("inf.csv", "name,lat,lon,population\nA,1,2,inf\n", ":2: population inf is outside"),
@@ -215,6 +238,7 @@ BAD_FILES = [
     ("alias.csv", "name,lat,lon,aliases\nA,1,2,B|C\u2028D\n", ":2: alias 'C\\u2028D' contains a control character"),
     ("rtl.csv", "name,lat,lon\nA\u202eB,1,2\n", ":2: name 'A\\u202eB' contains a control character"),
     ("isolate.csv", "name,lat,lon,aliases\nA,1,2,B|C\u2066D\n", ":2: alias 'C\\u2066D' contains a control character"),
+    ("csi.csv", "name,lat,lon,country\nA,1,2,U\x9bS\n", ":2: country 'U\\x9bS' contains a control character"),
     ("dots.csv", "name,lat,lon\n...,1,2\n", ":2: missing name"),
     ("long.csv", "name,lat,lon\nA,1,2\n" + "B" * 200_000 + ",1,2\n", ":3: field larger than field limit"),
     ("outside.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "A"},'
@@ -389,15 +413,37 @@ def test_a_second_file_of_the_same_name_is_refused_and_the_first_kept(tiny, tmp_
     assert (user_dir(tiny) / "places.csv").read_bytes() == first.read_bytes()
 
 
+EVIL = "Evil\x1b]0;owned\x07\x1b[31mRed\u202e\x9b"
+
+
 def test_search_escapes_control_characters_in_names(tiny):
-    evil = Place(-9, "Evil\x1b]0;owned\x07\x1b[31mRed", 1.0, 2.0, Feature.OTHER, "", "", 0, "geonames")
-    with sqlite3.connect(tiny) as db:  # as if a source had it: user files cannot bring it in
-        store_entries(db, [Entry(evil, {evil.name: NAME})])
-    result = run_cli("gazetteer", "search", evil.name, "--gazetteer", tiny)
+    with sqlite3.connect(tiny) as db:  # as a gazetteer built before the name gate may hold it
+        db.execute("INSERT INTO places VALUES (-9, ?, 1, 2, 'other', '', '', 0, 'geonames', NULL, 0)", (EVIL,))
+        db.execute("INSERT INTO names VALUES ('evil', -9, 0)")
+    result = run_cli("gazetteer", "search", "Evil", "--gazetteer", tiny)
     assert result.returncode == 0
     out = result.stdout
-    assert "\x1b" not in out and "\x07" not in out
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
     assert "Evil\\x1b]0;owned\\x07" in out
+    result = run_cli("gazetteer", "search", "Evil", "--json", "--gazetteer", tiny)
+    assert result.returncode == 0
+    out = result.stdout
+    assert out.rstrip("\n").isprintable() and json.loads(out)[0]["name"] == EVIL
+
+
+def test_bulk_data_has_control_characters_dropped_and_committed_aliases_are_refused(tiny, tmp_path):
+    """The one name gate: a source's place name loses the characters, its lookup names holding one are left
+    out; an alias file holding one is named by its line."""
+    evil = Place(-9, EVIL, 1.0, 2.0, Feature.OTHER, "U\x9bA", "0\u202e1", 0, "geonames")
+    with sqlite3.connect(tiny) as db:
+        store_entries(db, [Entry(evil, {evil.name: NAME, "Plain\u2066 Evil": 1})])
+        stored = db.execute("SELECT name, country, admin1 FROM places WHERE geonameid = -9").fetchone()
+        keys = {key for (key,) in db.execute("SELECT key FROM names WHERE geonameid = -9")}
+        assert stored == ("Evil]0;owned[31mRed", "UA", "01") and keys == set()  # no lookup name of mojibake
+        aliases = tmp_path / "aliases.csv"
+        aliases.write_text("name,geonameid,kind\nParee,2988507,alias\nPar\u202eis,2988507,alias\n", encoding="utf-8")
+        with pytest.raises(GazetteerError, match=r"aliases\.csv:3: name 'Par\\u202eis' contains a control character"):
+            extend.import_aliases(db, aliases)
 
 
 @pytest.mark.parametrize("limit", ["0", "-1"])

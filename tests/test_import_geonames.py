@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import peak_memory_run
 
 from geomap.cli import main
 from geomap.errors import InputError
@@ -128,3 +129,56 @@ def test_imported_village_is_found_in_an_article(dump, gazetteer_copy, tmp_path,
 
 def test_geonames_needs_a_file(gazetteer_copy):
     assert main(["gazetteer", "import", "geonames", "--gazetteer", str(gazetteer_copy)]) == 3
+
+
+def _unchanged(gazetteer: Path, before: bytes) -> bool:
+    """The gazetteer as it was and no import recorded: a rebuild will not replay the refused dump."""
+    return gazetteer.read_bytes() == before and not (gazetteer.parent / "user" / imports.IMPORTS).exists()
+
+
+def test_an_over_long_line_is_refused_by_number_before_it_is_held(dump, gazetteer_copy, capsys):
+    """A line is read into a bounded buffer: this one (19 columns, its time zone 100 KB long) was imported whole."""
+    long_line = dump_line(99000004, "Dovha", 50.0, 36.0).replace("Europe/Kyiv", "E" * 100_000)
+    dump.write_text(LINES[0] + long_line + LINES[1], encoding="utf-8")
+    before = gazetteer_copy.read_bytes()
+    assert main(["gazetteer", "import", "geonames", str(dump), "--gazetteer", str(gazetteer_copy)]) == 2
+    assert f"UA.txt:2: line longer than {geonames_dump.MAX_LINE_BYTES:,} bytes" in capsys.readouterr().err
+    assert _unchanged(gazetteer_copy, before)
+
+
+def test_a_dump_of_no_wanted_place_is_an_error_and_not_recorded(dump, gazetteer_copy, capsys):
+    before = gazetteer_copy.read_bytes()
+    args = ["--classes", "P", "--min-population", "1000", "--gazetteer", str(gazetteer_copy)]
+    assert main(["gazetteer", "import", "geonames", str(dump), *args]) == 2
+    assert "UA.txt: no place of classes P (towns of at least 1,000 people) in its 3 lines" in capsys.readouterr().err
+    assert _unchanged(gazetteer_copy, before)
+
+
+EVIL_NAMES = ["Evil\u202egnp.exe", "Red\x1b[31mTown", "Csi\x9b2JVille", "Iso\u2066late"]
+
+
+def test_names_lose_control_and_bidirectional_characters(dump, gazetteer_copy, capsys):
+    """Bulk data passes the same name gate as `gazetteer add`; there the characters are dropped."""
+    dump.write_text("".join(dump_line(99000010 + i, name, 50.0, 36.0, alternates=f"Plain {i}")
+                            for i, name in enumerate(EVIL_NAMES)), encoding="utf-8")
+    assert main(["gazetteer", "import", "geonames", str(dump), "--gazetteer", str(gazetteer_copy)]) == 0
+    with sqlite3.connect(gazetteer_copy) as db:
+        stored = [name for (name,) in db.execute("SELECT name FROM places WHERE geonameid > 99000009 ORDER BY geonameid")]
+    assert stored == ["Evilgnp.exe", "Red[31mTown", "Csi2JVille", "Isolate"]
+    capsys.readouterr()
+    assert main(["gazetteer", "search", "Plain 3", "--json", "--gazetteer", str(gazetteer_copy)]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)[0]["name"] == "Isolate" and out.rstrip("\n").isprintable()
+
+
+@pytest.mark.slow
+def test_a_400_mb_line_in_a_small_zip_is_refused_in_bounded_memory(tmp_path, gazetteer_copy):
+    archive = tmp_path / "UA.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as out, out.open("UA.txt", "w") as fh:
+        fh.write(LINES[0].encode())
+        for _ in range(400):
+            fh.write(b"x" * (1 << 20))
+    assert archive.stat().st_size < 1_000_000
+    code, err, megabytes = peak_memory_run("gazetteer", "import", "geonames", archive, "--gazetteer", gazetteer_copy)
+    assert code == 2 and f"UA.zip:2: line longer than {geonames_dump.MAX_LINE_BYTES:,} bytes" in err, err
+    assert megabytes < 300, megabytes

@@ -9,6 +9,7 @@ import functools
 import gzip
 import http.server
 import json
+import math
 import shutil
 import sqlite3
 import threading
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 import shapefile  # pyshp
 import shapely
-from conftest import SHARED
+from conftest import SHARED, peak_memory_run
 
 from geomap.cli import main
 from geomap.errors import GazetteerError, InputError
@@ -199,6 +200,150 @@ def test_imports_survive_a_rebuild(shapefiles, tmp_path):
     imports.record(tmp_path / "user", imports.Import("naturalearth", shapefiles.resolve()))
     assert main(["gazetteer", "build", "--gazetteer", str(target)]) == 0
     assert [p.feature for p in Gazetteer(target).search("Balkan Peninsula")][:2].count(Feature.PENINSULA) == 1
+
+
+# --- hostile layers: bounded before they are read, and never recorded ---------------------------------
+
+FEATURES_START = b'{"type": "FeatureCollection", "features": ['
+
+
+def _gzip_layer(folder: Path, chunks, layer: str = "lakes") -> Path:
+    """A gzipped GeoJSON layer written from `chunks` (so a bomb never sits in the test's memory)."""
+    folder.mkdir(exist_ok=True)
+    with gzip.open(folder / f"ne_10m_{layer}.geojson.gz", "wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
+    return folder
+
+
+def _padding_bomb(folder: Path, megabytes: int) -> Path:
+    """A FeatureCollection of no feature, padded with spaces to `megabytes` uncompressed (about 1,000 times
+    its compressed size)."""
+    return _gzip_layer(folder, [FEATURES_START, *(b" " * (1 << 20) for _ in range(megabytes)), b"]}"])
+
+
+def _import(folder: Path, gazetteer: Path) -> int:
+    return main(["gazetteer", "import", "naturalearth", str(folder), "--gazetteer", str(gazetteer)])
+
+
+def _unchanged(gazetteer: Path, before: bytes) -> bool:
+    """The gazetteer as it was and no import recorded: a rebuild will not replay the refused data."""
+    return gazetteer.read_bytes() == before and not (gazetteer.parent / "user" / imports.IMPORTS).exists()
+
+
+def test_a_gzip_bomb_is_refused_after_the_limit_is_read_and_not_recorded(gazetteer_copy, tmp_path, capsys):
+    bomb = _padding_bomb(tmp_path / "bomb", naturalearth.MAX_GEOJSON_BYTES // (1 << 20) + 1)
+    assert bomb.joinpath("ne_10m_lakes.geojson.gz").stat().st_size < 100_000
+    before = gazetteer_copy.read_bytes()
+    assert _import(bomb, gazetteer_copy) == 2
+    assert (f"ne_10m_lakes.geojson.gz: over the {naturalearth.MAX_GEOJSON_BYTES:,} bytes a GeoJSON layer may have"
+            in capsys.readouterr().err)
+    assert _unchanged(gazetteer_copy, before)
+
+
+NAMELESS = b'{"type": "Feature", "properties": {"featurecla": "Lake"}, "geometry": {"type": "Point", "coordinates": [1.5, 2.5]}}'
+
+
+@pytest.mark.parametrize("chunks, problem", [
+    ([FEATURES_START, b", ".join([NAMELESS] * 1000), b"]}"], "no named place in its 1 Natural Earth layer(s); nothing imported"),
+    ([FEATURES_START, NAMELESS[:-2], b', "extra": [', b"[], " * 50_000, b"[]]}}]}"],
+     "not a Natural Earth layer (arrays and objects far denser than any map's)"),
+])
+def test_a_layer_of_no_place_or_of_junk_is_an_error_and_not_recorded(gazetteer_copy, tmp_path, capsys, chunks, problem):
+    before = gazetteer_copy.read_bytes()
+    assert _import(_gzip_layer(tmp_path / "layer", chunks), gazetteer_copy) == 2
+    assert problem in capsys.readouterr().err
+    assert _unchanged(gazetteer_copy, before)
+
+
+def _ring(vertices: int) -> list[tuple[float, float]]:
+    ring = [(30 + math.cos(2 * math.pi * i / vertices), 50 + math.sin(2 * math.pi * i / vertices)) for i in range(vertices)]
+    return [*ring, ring[0]]
+
+
+def test_a_feature_of_too_many_vertices_is_refused_by_number(tmp_path):
+    lake = {"FEATURECLA": "Lake", "NAME": "Lake Huge", "SCALERANK": 1, "WIKIDATAID": ""}
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    _write_shapefile(folder, "lakes", shapefile.POLYGON, [(lake, _ring(100)), (lake, _ring(naturalearth.MAX_FEATURE_VERTICES))])
+    with pytest.raises(InputError, match=rf"ne_10m_lakes\.shp: feature 2 has {naturalearth.MAX_FEATURE_VERTICES + 1:,} vertices"):
+        naturalearth.entries(folder)
+    plain = tmp_path / "geojson"
+    plain.mkdir()
+    (plain / "ne_10m_lakes.geojson").write_text(json.dumps(_geojson([(lake, _ring(naturalearth.MAX_FEATURE_VERTICES))], False)))
+    with pytest.raises(InputError, match=r"ne_10m_lakes\.geojson: feature 1 has 250,001 vertices"):
+        naturalearth.entries(plain)
+
+
+BAD_GEOMETRIES = {
+    "five ordinates": ({"type": "Point", "coordinates": [1, 2, 3, 4, 5]}, "not a GeoJSON geometry"),
+    "unknown type": ({"type": "Blob", "coordinates": [1, 2]}, "not a GeoJSON geometry (Unknown geometry type"),
+    "a line of one point": ({"type": "LineString", "coordinates": [[1, 2]]}, "not a GeoJSON geometry"),
+    "collections of a number": ({"type": "GeometryCollection", "geometries": 5}, "not a GeoJSON geometry"),
+    "a text": ("POINT (1 2)", "not a GeoJSON geometry"),
+    "NaN": ({"type": "Point", "coordinates": [float("nan"), 1]}, "a coordinate is not a number of degrees on the globe"),
+    "off the globe": ({"type": "Point", "coordinates": [1e308, 1]}, "a coordinate is not a number of degrees on the globe"),
+    "infinity deep in a collection": ({"type": "GeometryCollection", "geometries": [{"type": "GeometryCollection", "geometries": [
+        {"type": "Point", "coordinates": [float("inf"), 1]}]}]}, "a coordinate is not a number of degrees on the globe"),
+}
+
+
+@pytest.mark.parametrize("geometry, problem", BAD_GEOMETRIES.values(), ids=BAD_GEOMETRIES)
+def test_a_broken_geometry_is_an_input_error_naming_the_feature(tmp_path, gazetteer_copy, capsys, geometry, problem):
+    """Each of these was an internal error (exit 70) in shapely or GEOS once the layer was read."""
+    good = {"type": "Feature", "properties": {"name": "Lake Good", "featurecla": "Lake"},
+            "geometry": {"type": "Point", "coordinates": [1, 2]}}
+    bad = {**good, "geometry": geometry}
+    (tmp_path / "ne_10m_lakes.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [good, bad]}))
+    assert _import(tmp_path, gazetteer_copy) == 2
+    err = capsys.readouterr().err
+    assert f"ne_10m_lakes.geojson: feature 2: {problem}" in err and err.count("\n") == 1
+
+
+def test_a_damaged_gzip_is_an_input_error(tmp_path):
+    whole = gzip.compress(json.dumps(_geojson(LAKES, False)).encode() * 20)
+    (tmp_path / "ne_10m_lakes.geojson.gz").write_bytes(whole[:20] + b"\xff" * 50 + whole[70:])
+    with pytest.raises(InputError, match=r"ne_10m_lakes\.geojson\.gz: not gzipped GeoJSON"):
+        naturalearth.entries(tmp_path)
+
+
+def test_names_lose_control_and_bidirectional_characters(tmp_path, gazetteer_copy, capsys):
+    """Bulk data passes the name gate too: the characters are dropped from the place's name and a lookup
+    name holding one is left out (a user's file is refused instead)."""
+    evil = {"featurecla": "Lake", "name": "Lake \u202eNaivE", "name_en": "Lake Evil\x1b[31m\x9b", "scalerank": 1,
+            "name_alt": "Lake Plain"}
+    (tmp_path / "ne_10m_lakes.geojson").write_text(json.dumps(_geojson([(evil, BALKANS)], False)))
+    assert _import(tmp_path, gazetteer_copy) == 0
+    with sqlite3.connect(gazetteer_copy) as db:
+        (name,) = db.execute("SELECT name FROM places WHERE source = 'naturalearth' AND name LIKE 'Lake %'").fetchone()
+    assert name == "Lake NaivE"
+    capsys.readouterr()
+    assert main(["gazetteer", "search", "lake plain", "--json", "--gazetteer", str(gazetteer_copy)]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)[0]["name"] == "Lake NaivE" and out.rstrip("\n").isprintable()
+    # A name the gate changes is no name to look up: what remains of one is often mojibake.
+    assert main(["gazetteer", "search", "lake naive", "--gazetteer", str(gazetteer_copy)]) == 1
+
+
+@pytest.mark.slow
+def test_bombs_are_refused_in_bounded_memory(gazetteer_copy, tmp_path):
+    """In real processes, each measured: the issue's 510 MB bomb, the densest junk under the limit, and a
+    shapefile of one polygon of two million vertices (repaired and placed, it took 1.1 GB and 23 s)."""
+    padding = _padding_bomb(tmp_path / "padding", 510)
+    strings = b'"ab", ' * (1 << 18)  # short strings: the most memory a byte of JSON text can take
+    fill = [strings] * ((naturalearth.MAX_GEOJSON_BYTES - 1000) // len(strings))
+    strings = _gzip_layer(tmp_path / "strings", [FEATURES_START, NAMELESS[:-2], b', "extra": [', *fill, b'""]}}]}'])
+    polygon = tmp_path / "polygon"
+    polygon.mkdir()
+    lake = {"FEATURECLA": "Lake", "NAME": "Lake Huge", "SCALERANK": 1, "WIKIDATAID": ""}
+    _write_shapefile(polygon, "lakes", shapefile.POLYGON, [(lake, [(30.0, 50.0)] * 2_000_000)])
+    before = gazetteer_copy.read_bytes()
+    for folder, problem in [(padding, "over the 32,000,000 bytes"), (strings, "no named place"),
+                            (polygon, "feature 1 has 2,000,000 vertices")]:
+        code, err, megabytes = peak_memory_run("gazetteer", "import", "naturalearth", folder, "--gazetteer", gazetteer_copy)
+        assert (code, megabytes < 640) == (2, True), (folder.name, err, megabytes)
+        assert problem in err
+    assert _unchanged(gazetteer_copy, before)
 
 
 # --- download, against a local server only ----------------------------------------------------------

@@ -43,6 +43,7 @@ from geomap.gazetteer.sources import (
 )
 from geomap.gazetteer.paths import is_default, user_dir
 from geomap.progress import note
+from geomap.outputs import remove_stale_temporaries  # outputs' rule for their temporaries, reused
 
 ALIASES = Path(__file__).resolve().parent / "data" / "aliases.csv"
 """Names the packaged sources lack (continent adjectives, "EU"), one reviewed row each."""
@@ -126,7 +127,9 @@ def write_lock(target: Path) -> Iterator[None]:
 
 
 def sweep(target: Path) -> None:
-    """Remove leftovers of killed runs when no writer is at work (readers never wait for the lock)."""
+    """Remove leftovers of killed runs: temporary copies in user/ at once (only those of processes that
+    are gone), temporary gazetteers when no writer is at work (readers never wait for the lock)."""
+    _remove_user_temporaries(target)
     if not _leftovers(target):
         return
     try:
@@ -143,17 +146,32 @@ def sweep(target: Path) -> None:
 
 
 def _leftovers(target: Path) -> list[Path]:
-    """Temporary gazetteers beside `target`, and temporary copies in its user/ folder."""
-    return [*target.parent.glob(f"{TEMP_PREFIX}*"), *user_dir(target).glob(".*.tmp")]
+    """Temporary gazetteers beside `target`."""
+    return [*target.parent.glob(f"{TEMP_PREFIX}*")]
 
 
 def _remove_leftovers(target: Path) -> None:
-    """Only under the lock: every writer holds it while its temporary files exist."""
+    """Only under the lock: every writer holds it while its temporary gazetteer exists."""
     for leftover in _leftovers(target):
         try:
             leftover.unlink(missing_ok=True)
         except OSError:  # a read-only folder: the leftover only costs space
             pass
+    _remove_user_temporaries(target)
+
+
+def _remove_user_temporaries(target: Path) -> None:
+    """The temporary copies that killed runs left in user/ (`atomic_writer`'s `.NAME.PID.TAG.tmp`),
+    removed by the rule outputs follow: only geomap's own, of processes that are gone. Anything else
+    there (`--gazetteer /home/x.sqlite` makes /home/user/ the folder) is not ours to touch."""
+    folder = user_dir(target)
+    try:
+        names = {entry.name[1:-len(".tmp")].rsplit(".", 2)[0] for entry in os.scandir(folder)
+                 if entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.name.count(".") >= 4}
+        for name in names - {""}:  # the file each temporary would have become; io.py's rule decides
+            remove_stale_temporaries(folder / name)
+    except OSError:  # no user/ folder, or one we cannot read: nothing of ours to remove
+        pass
 
 
 def _temp_file(folder: Path) -> Path:

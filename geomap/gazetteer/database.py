@@ -14,7 +14,7 @@ from pathlib import Path
 import shapely
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer.names import keys
+from geomap.gazetteer.names import keys, safe_name
 from geomap.gazetteer.entries import Entry
 
 APP = "geomap"
@@ -73,18 +73,23 @@ def fingerprint() -> str:
 
 
 def store_entries(db: sqlite3.Connection, entries: Iterable[Entry], source: str | None = None) -> int:
-    """Insert entries (replacing same ids) and their folded names; returns how many."""
+    """Insert entries (replacing same ids) and their folded names; returns how many. Every text passes
+    the name gate (`safe_name`): a user's file was refused there already; from bulk data, a place's
+    name, country and region code lose the characters, and a lookup name the gate would change is
+    left out (what remains of one is mojibake: "\\x8aalara" for "Šalara" in cities500)."""
     count = 0
     for entry in entries:
         p = entry.place
         blob = shapely.to_wkb(entry.geometry) if entry.geometry is not None else None
         db.execute(
             "INSERT OR REPLACE INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (p.geonameid, p.name, p.lat, p.lon, p.feature.value, p.country, p.admin1,
+            (p.geonameid, safe_name(p.name), p.lat, p.lon, p.feature.value, safe_name(p.country), safe_name(p.admin1),
              p.population, source or p.source, blob, int(entry.derived_geometry)),
         )
         rows: dict[str, int] = {}
         for name, kind in entry.names.items():
+            if safe_name(name) != name:
+                continue
             for key in keys(name):
                 rows[key] = min(kind, rows.get(key, kind))
         db.executemany(

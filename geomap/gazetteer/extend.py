@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 import sqlite3
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import shapely
 from shapely.geometry import shape
 
 from geomap.errors import GazetteerError
-from geomap.gazetteer.names import fold
+from geomap.gazetteer.names import fold, safe_name
 from geomap.gazetteer.database import store_entries
 from geomap.gazetteer.entries import ALIAS, DEMONYM, NAME, Entry, stable_id
 from geomap.outputs import atomic_writer
@@ -43,11 +42,6 @@ MAX_VERTICES = 1_000_000
 MAX_REPAIR_VERTICES = 20_000
 """Vertices an invalid geometry may have for geomap to repair it: repair (make_valid) of a large
 self-crossing outline can take minutes."""
-_CONTROL = {"Cc", "Zl", "Zp"}
-"""Unicode categories refused in names: control characters (newlines, ANSI escapes) and line separators."""
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-"""Bidirectional embeddings, overrides and isolates, refused too: an override can make a name read as
-another. Other format characters (the joiners some scripts need) are kept."""
 
 
 def user_id(name: str, lat: float, lon: float) -> int:
@@ -75,11 +69,8 @@ def _number(value, low: float, high: float, what: str, where: str) -> float:
 
 
 def _text(value, what: str, where: str) -> str:
-    """A stripped text field without control characters, which could forge lines or terminal output."""
-    text = str(value or "").strip()
-    if any(ch in _BIDI_CONTROLS or unicodedata.category(ch) in _CONTROL for ch in text):
-        raise GazetteerError(f"{where}: {what} {text!r} contains a control character")
-    return text
+    """A stripped text field through the name gate: a control character is refused at its line."""
+    return safe_name(str(value or "").strip(), where, what)
 
 
 def _geonameid(value, where: str) -> int | None:
@@ -241,7 +232,8 @@ def import_aliases(db: sqlite3.Connection, path: Path) -> int:
             kind = {"alias": ALIAS, "demonym": DEMONYM}.get(row.get("kind", ""))
             if kind is None or not str(row.get("geonameid", "")).lstrip("-").isdigit():
                 raise GazetteerError(f"{where}: expected kind alias|demonym and a numeric geonameid")
-            db.execute("INSERT OR IGNORE INTO names VALUES (?,?,?)", (fold(row["name"]), int(row["geonameid"]), kind))
+            name = safe_name(row.get("name") or "", where)
+            db.execute("INSERT OR IGNORE INTO names VALUES (?,?,?)", (fold(name), int(row["geonameid"]), kind))
             count += 1
     return count
 

@@ -29,6 +29,9 @@ BATCH = 5000
 """Entries stored per batch: one id lookup and one insert run each."""
 MAX_ALTERNATES = 10_000
 """GeoNames caps the alternatenames column at 10,000 characters; a longer one is not a dump line."""
+MAX_LINE_BYTES = 65_536
+"""A dump line is read into a buffer of at most this: 10,000 characters of alternate names (up to
+40,000 bytes of UTF-8) and the other 18 columns fit; a longer line is refused, never held whole."""
 
 _HYDRO = {"STM": Feature.RIVER, "STMS": Feature.RIVER, "STMI": Feature.RIVER, "STMX": Feature.RIVER,
           "LK": Feature.LAKE, "LKS": Feature.LAKE, "LKN": Feature.LAKE, "LKI": Feature.LAKE, "LKX": Feature.LAKE,
@@ -173,8 +176,11 @@ def import_dump(db: sqlite3.Connection, path: Path, classes: frozenset[str], min
         def lines() -> Iterator[bytes]:
             nonlocal lines_read
             done = reported = 0
-            for line in fh:
+            while line := fh.readline(MAX_LINE_BYTES + 1):
                 lines_read += 1
+                if len(line) > MAX_LINE_BYTES:
+                    raise InputError(f"{path}:{lines_read}: line longer than {MAX_LINE_BYTES:,} bytes; "
+                                     "not a GeoNames dump line")
                 done += len(line)
                 if progress and done - reported >= 1 << 16:
                     progress(done, total)

@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from geomap.errors import GazetteerError, GeomapError
+from geomap.errors import GazetteerError, GeomapError, InputError
 from geomap.gazetteer import geonames_dump, naturalearth
 from geomap.gazetteer.database import store_entries
 from geomap.outputs import atomic_writer
@@ -46,16 +46,22 @@ class Import:
 
 
 def run(db: sqlite3.Connection, imported: Import, show_progress: bool = True) -> tuple[int, str]:
-    """Import into `db`; returns places added and a one-line summary with the time it took."""
+    """Import into `db`; returns places added and a one-line summary with the time it took. Data that
+    brings no place is an error (so it is never recorded, and never replayed)."""
     started = time.monotonic()
     if imported.kind == "naturalearth":
         entries, layers = naturalearth.entries(imported.path)
+        if not entries:
+            raise InputError(f"{imported.path}: no named place in its {len(layers)} Natural Earth layer(s); nothing imported")
         added = store_entries(db, entries)
         return added, (f"{added:,} places from {len(layers)} Natural Earth layers "
                        f"in {time.monotonic() - started:.1f} s")
     classes = geonames_dump.parse_classes(imported.classes)
     progress = byte_bar(imported.path.name) if show_progress else None
     lines, added, known = geonames_dump.import_dump(db, imported.path, classes, imported.min_population, progress)
+    if not added + known:
+        raise InputError(f"{imported.path}: no place of classes {','.join(sorted(classes))} (towns of at least "
+                         f"{imported.min_population:,} people) in its {lines:,} lines; nothing imported")
     seconds = max(time.monotonic() - started, 1e-9)
     return added, (f"{added:,} places from {lines:,} lines ({known:,} already there) in {seconds:.1f} s, "
                    f"{lines / seconds:,.0f} lines/s")

@@ -1,10 +1,13 @@
-"""How names are compared: one folding shared by the builder, the store and the recogniser."""
+"""How names are compared (one folding shared by the builder, the store and the recogniser), and the
+one gate every name passes on its way into the gazetteer."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+
+from geomap.errors import GazetteerError
 
 _DROP = re.compile(r"[.'’ʼ`´‘ʻʿʾ]")
 _SPACE = re.compile(r"[\s\-‐‑–—_/,]+")
@@ -24,6 +27,23 @@ _ROMANISED_ENDINGS = ((re.compile(r"iya\b"), "ia"), (re.compile(r"(?<=[kn])iy\b"
 """Word endings that transliterations of Russian and Arabic write in two ways, the second the
 English one: "Ingushetiya" / "Ingushetia", "Ismailiya" / "Ismailia", "Nizhniy" / "Nizhny",
 "Krasnoyarskiy" / "Krasnoyarsky"."""
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters no stored name holds: C0 and C1 controls (newlines, and the ESC and CSI that start terminal
+escape sequences), line and paragraph separators (they forge lines), and the bidirectional embeddings,
+overrides and isolates (an override makes a name read as another). Other format characters (the
+joiners some scripts need) are kept."""
+
+
+def safe_name(text: str, where: str | None = None, what: str = "name") -> str:
+    """`text` as the gazetteer may store it: the one gate for every name, country and region code.
+    A user's file (`where` names its file and line) holding an UNSAFE character is refused there;
+    bulk data (packaged sources, imported GeoNames dumps and Natural Earth layers) has it dropped
+    (`store_entries` leaves out a lookup name the gate would change)."""
+    if not UNSAFE.search(text):
+        return text
+    if where is not None:
+        raise GazetteerError(f"{where}: {what} {text!r} contains a control character")
+    return UNSAFE.sub("", text)
 
 
 @lru_cache(maxsize=1 << 16)  # the same names recur across the texts of a batch

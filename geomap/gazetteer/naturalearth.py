@@ -11,17 +11,20 @@ geometry: a polygon's pole of inaccessibility, a river's midpoint along its long
 from __future__ import annotations
 
 import codecs
+import functools
 import gzip
 import io
 import json
 import re
 import struct
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy
 import shapely
 from shapely.geometry import shape
 from shapely.ops import polylabel
@@ -34,8 +37,23 @@ from geomap.model import Feature, Place
 SOURCE = "naturalearth"
 LINE_TOLERANCE = 0.01
 """Degrees; rivers are simplified less than outlines, so a bend stays on its valley."""
-MAX_LAYER_BYTES = 512 * 1024 * 1024
-"""A layer file (uncompressed) larger than this is refused before it is read: the largest 10m layer is 60 MB."""
+MAX_LAYER_BYTES = 100_000_000
+"""A file of a layer (uncompressed) larger than this is refused before it is read: the largest part of
+a 10m layer, a shapefile's table of names (.dbf), is about 60 MB, and pyshp reads it a record at a time."""
+MAX_GEOJSON_BYTES = 32_000_000
+"""A GeoJSON layer is parsed whole, into Python objects 5 (a real layer) to 14 times its size, so its
+text is refused past this (read to one byte over it, never further): the largest 10m GeoJSON layer is
+11 MB. A larger layer can be imported as the shapefile zip Natural Earth also offers."""
+MIN_BYTES_PER_CONTAINER = 10
+"""GeoJSON text per array or object ('[', '{') on average: real layers have one per 40 bytes or more
+(a coordinate pair, "[12.5,45.2]" at the least), while text dense with them ("[[],[],…]") would parse
+into 20 times its size."""
+GLOBE = (181.0, 91.0)
+"""Longitude and latitude no coordinate exceeds (real layers reach 180.00000000000023 where a
+feature meets the antimeridian)."""
+MAX_FEATURE_VERTICES = 250_000
+"""Vertices one feature may have: the largest of a real 10m layer has 35,352 (in geography_regions_polys);
+repairing, simplifying and placing a point inside a polygon of millions takes gigabytes and minutes."""
 RIVER_GAP = 0.02
 """Degrees; river segments whose ends are this near are one stretch."""
 SUPPLEMENT_REACH = 0.5
@@ -141,15 +159,18 @@ class Container:
             return cls(str(path), {p.name.lower(): (p.stat().st_size, p.read_bytes)
                                    for p in path.iterdir() if p.is_file()})
         if path.is_file() and zipfile.is_zipfile(path):
-            return cls.of_zip(str(path), zipfile.ZipFile(path))
+            archive = zipfile.ZipFile(path)
+            return cls.of_zip(str(path), lambda: archive)
         if not path.exists():
             raise InputError(f"{path}: no such folder or file")
         raise InputError(f"{path}: not a folder or a zip of Natural Earth layers")
 
     @classmethod
-    def of_zip(cls, where: str, archive: zipfile.ZipFile) -> Container:
-        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, lambda i=info: archive.read(i))
-                           for info in archive.infolist() if not info.is_dir()})
+    def of_zip(cls, where: str, archive: Callable[[], zipfile.ZipFile]) -> Container:
+        """The files of the zip `archive()` opens; it is opened again for each read, so a zip held in
+        memory (a layer's zip inside another) is kept only while its files are read."""
+        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, lambda i=info: archive().read(i))
+                           for info in archive().infolist() if not info.is_dir()})
 
     def read(self, name: str) -> bytes:
         size, reader = self.files[name]
@@ -166,6 +187,7 @@ def find_layers(path: Path) -> dict[str, tuple[Container, dict[str, str]]]:
     containers = [Container.open(path)]
     found: dict[str, tuple[Container, dict[str, str]]] = {}
     known = {layer.name for layer in LAYERS}
+    inner_zip = functools.lru_cache(maxsize=1)(_zip)  # one layer's zip in memory at a time: its files are read together
     while containers:
         container = containers.pop()
         for name in sorted(container.files):
@@ -173,8 +195,7 @@ def find_layers(path: Path) -> dict[str, tuple[Container, dict[str, str]]]:
             if not match or match["layer"] not in known:
                 continue
             if match["ext"] == "zip":
-                inner = Container.of_zip(f"{container.where}/{name}", _zip(container, name))
-                containers.append(inner)
+                containers.append(Container.of_zip(f"{container.where}/{name}", functools.partial(inner_zip, container, name)))
                 continue
             found.setdefault(match["layer"], (container, {}))[1][match["ext"]] = name
     return found
@@ -201,22 +222,77 @@ def read_features(container: Container, files: dict[str, str]) -> Iterator[tuple
 
 def _geojson_features(container: Container, name: str) -> Iterator[tuple[dict, dict | None]]:
     where = f"{container.where}/{name}"
-    data = container.read(name)
     try:
-        if name.endswith(".gz"):
-            with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
-                data = fh.read(MAX_LAYER_BYTES + 1)
-            if len(data) > MAX_LAYER_BYTES:
-                raise InputError(f"{where}: over {MAX_LAYER_BYTES:,} bytes uncompressed")
-        collection = json.loads(data)
-    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        collection = json.loads(_geojson_text(container, name, where))  # the text is let go once parsed
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{where}: not GeoJSON ({exc})") from None
+    except RecursionError:
+        raise InputError(f"{where}: not GeoJSON (nested too deeply)") from None
     features = collection.get("features") if isinstance(collection, dict) else None
     if not isinstance(features, list):
         raise InputError(f"{where}: not a GeoJSON FeatureCollection")
-    for feature in features:
+    for number, feature in enumerate(features, 1):
         if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
-            yield {str(k).lower(): v for k, v in feature["properties"].items()}, feature.get("geometry")
+            geometry = feature.get("geometry")
+            _check_vertices(_positions(geometry) if isinstance(geometry, dict) else 0, where, number)
+            _check_geometry(geometry, where, number)
+            yield {str(k).lower(): v for k, v in feature["properties"].items()}, geometry
+
+
+def _positions(geometry: dict) -> int:
+    """How many positions (vertices) a GeoJSON geometry holds, its collections' too, counted without recursion."""
+    count, pending = 0, [geometry]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending += [item.get("coordinates"), item.get("geometries")]
+        elif isinstance(item, list) and item:
+            if isinstance(item[0], (list, dict)):
+                pending.extend(item)
+            else:
+                count += 1
+    return count
+
+
+def _check_vertices(vertices: int, where: str, number: int) -> None:
+    if vertices > MAX_FEATURE_VERTICES:
+        raise InputError(f"{where}: feature {number} has {vertices:,} vertices, over the {MAX_FEATURE_VERTICES:,} "
+                         "a Natural Earth feature may have")
+
+
+def _check_geometry(geometry, where: str, number: int) -> None:
+    """A feature's geometry (or none) that shapely reads, of finite coordinates on the globe: the
+    conversion's repairs and inner points fail on anything else."""
+    if geometry is None:
+        return
+    try:
+        with numpy.errstate(invalid="ignore"):
+            coordinates = shapely.get_coordinates(shape(geometry))
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.ShapelyError) as exc:
+        raise InputError(f"{where}: feature {number}: not a GeoJSON geometry ({str(exc).strip()})") from None
+    if not numpy.isfinite(coordinates).all() or (numpy.abs(coordinates) > GLOBE).any():
+        raise InputError(f"{where}: feature {number}: a coordinate is not a number of degrees on the globe")
+
+
+def _geojson_text(container: Container, name: str, where: str) -> bytes:
+    """A GeoJSON layer's text, decompressed to at most MAX_GEOJSON_BYTES, checked to parse into a bounded size."""
+    size = container.files[name][0]
+    if not name.endswith(".gz") and size > MAX_GEOJSON_BYTES:
+        raise InputError(f"{where}: {size:,} bytes is over the {MAX_GEOJSON_BYTES:,} a GeoJSON layer may have "
+                         "(import the layer's shapefile zip instead)")
+    data = container.read(name)
+    if name.endswith(".gz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+                data = fh.read(MAX_GEOJSON_BYTES + 1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise InputError(f"{where}: not gzipped GeoJSON ({exc})") from None
+        if len(data) > MAX_GEOJSON_BYTES:
+            raise InputError(f"{where}: over the {MAX_GEOJSON_BYTES:,} bytes a GeoJSON layer may have uncompressed "
+                             "(import the layer's shapefile zip instead)")
+    if data.count(b"[") + data.count(b"{") > len(data) // MIN_BYTES_PER_CONTAINER + 100:
+        raise InputError(f"{where}: not a Natural Earth layer (arrays and objects far denser than any map's)")
+    return data
 
 
 def _shapefile_features(container: Container, files: dict[str, str]) -> Iterator[tuple[dict, dict | None]]:
@@ -228,10 +304,12 @@ def _shapefile_features(container: Container, files: dict[str, str]) -> Iterator
         reader = shapefile.Reader(shp=io.BytesIO(container.read(files["shp"])), shx=io.BytesIO(container.read(files["shx"])),
                                   dbf=io.BytesIO(container.read(files["dbf"])), encoding=_codec(encoding),
                                   encodingErrors="replace")
-        for record in reader.iterShapeRecords():
+        for number, record in enumerate(reader.iterShapeRecords(), 1):
+            _check_vertices(len(getattr(record.shape, "points", ())), where, number)
             geometry = None if record.shape.shapeType == shapefile.NULL else record.shape.__geo_interface__
+            _check_geometry(geometry, where, number)
             yield {k.lower(): v for k, v in record.record.as_dict().items()}, geometry
-    except (shapefile.ShapefileException, OSError, ValueError, struct.error) as exc:
+    except (shapefile.ShapefileException, OSError, ValueError, KeyError, struct.error) as exc:  # KeyError: a field type byte
         raise InputError(f"{where}: not a readable shapefile ({exc})") from None
 
 
