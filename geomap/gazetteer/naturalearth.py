@@ -4,8 +4,9 @@ A folder or a zip holds the layers, each as a shapefile zip (`ne_10m_lakes.zip`)
 parts, or GeoJSON (`.geojson`, `.json`, either gzipped); property keys in either case. Every layer
 becomes `Entry` values of the kinds in `geomap.kinds`: river segments are joined into one place
 per river, the same feature in two layers (by Wikidata id) is one place, and the regional
-supplements add only what the world layers lack. Each place's point lies on or inside its
-geometry: a polygon's pole of inaccessibility, a river's midpoint along its longest stretch.
+supplements add only what the world layers lack; pieces of one feature that touch (a river the
+supplements number in stretches, a lake drawn in two layers) are one place. Each place's point lies
+on or inside its geometry: a polygon's pole of inaccessibility, a river's midpoint along its longest stretch.
 """
 
 from __future__ import annotations
@@ -79,9 +80,14 @@ CLASS_FEATURES = {
     "isthmus": Feature.PENINSULA,
     "mountain": Feature.MOUNTAIN, "spot elevation": Feature.MOUNTAIN,
     "lake": Feature.LAKE,
+    "geoarea": Feature.REGION,
 }
 """`featurecla` of the geography layers; any other class (desert, plain, plateau, basin, valley,
-delta, geoarea, waterfall …) is a landform."""
+delta, waterfall …) is a landform. A geoarea (Siberia, Patagonia, Anatolia) is a named region."""
+NAME_KINDS = {"peninsula": Feature.PENINSULA, "mountains": Feature.RANGE, "range": Feature.RANGE,
+              "island": Feature.ISLAND, "islands": Feature.ISLAND}
+"""A feature whose English name ends in one of these words is of that kind whatever its class says
+(Natural Earth classes the Iberian Peninsula a plateau)."""
 SKIPPED_CLASSES = {"continent", "dragons-be-here"}
 """Continents are in the gazetteer already; the other is Null Island at 0°, 0°."""
 
@@ -271,7 +277,53 @@ def entries(path: Path) -> tuple[list[NaturalEarthEntry], list[str]]:
             elif not layer.supplement:
                 for name in entry.names:  # "Volga" answers to "Volga River", as the supplement names it
                     world[(entry.place.feature, fold(name))].append(entry)
-    return list(places.values()), [layer.name for layer in LAYERS if layer.name in found]
+    return _touching_joined(list(places.values())), [layer.name for layer in LAYERS if layer.name in found]
+
+
+def _touching_joined(entries: list[NaturalEarthEntry]) -> list[NaturalEarthEntry]:
+    """Entries of one kind and name whose geometries touch (within RIVER_GAP) joined into the most
+    prominent of them: the stretches of one river, the pieces of one lake; namesakes apart stay apart."""
+    groups: dict[tuple[Feature, str], list[NaturalEarthEntry]] = defaultdict(list)
+    for entry in entries:
+        words = _WATER_WORDS.get(entry.place.feature)  # "Mackenzie" and "Mackenzie River" are one name
+        name = fold(entry.place.name)
+        groups[(entry.place.feature, " ".join((words.sub(" ", name) if words else name).split()) or name)].append(entry)
+    gone: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda e: e.scalerank)
+        shapes = [_shape_of(e) for e in group]
+        tree = shapely.STRtree(shapes)
+        for i, kept in enumerate(group):
+            if id(kept) in gone:
+                continue
+            pieces, todo = [i], [i]
+            while todo:  # a piece touching one joined is joined too
+                for j in tree.query(shapes[todo.pop()], predicate="dwithin", distance=RIVER_GAP):
+                    if j not in pieces and id(group[j]) not in gone:
+                        pieces.append(j)
+                        todo.append(j)
+            if len(pieces) > 1:
+                _join(kept, [group[j] for j in pieces[1:]])
+                gone.update(id(group[j]) for j in pieces[1:])
+    return [e for e in entries if id(e) not in gone]
+
+
+def _join(kept: NaturalEarthEntry, pieces: list[NaturalEarthEntry]) -> None:
+    """Pieces of one feature into `kept`: a river's lines joined into one, other shapes as `_merge` joins them."""
+    lines = kept.place.feature is Feature.RIVER and kept.geometry is not None
+    for piece in pieces:
+        if lines:
+            for name in piece.names:
+                kept.add(name)
+        else:
+            _merge(kept, piece)
+    if lines:
+        parts = [part for e in (kept, *pieces) if e.geometry is not None for part in shapely.get_parts(e.geometry)]
+        kept.geometry = shapely.simplify(_joined_lines(parts), LINE_TOLERANCE)
+        middle = _midpoint(kept.geometry)
+        kept.place = replace(kept.place, lat=round(middle.y, 5), lon=round(middle.x, 5))
 
 
 def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterator[NaturalEarthEntry]:
@@ -286,7 +338,8 @@ def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterat
         geometry, (lat, lon) = _located(shapely.make_valid(shape(geojson)))
         if geometry is None and lat is None:
             continue
-        feature = layer.feature or CLASS_FEATURES.get(cls, Feature.LANDFORM)
+        named = NAME_KINDS.get(fold(display).rsplit(" ", 1)[-1])
+        feature = layer.feature or named or CLASS_FEATURES.get(cls, Feature.LANDFORM)
         yield _entry(layer, props, _identity(layer, props, display, lat, lon), feature, display, aliases,
                      geometry, lat, lon)
 
@@ -322,11 +375,16 @@ def _river(segments: list[tuple[dict, str, list[str], shapely.Geometry]]) -> tup
     if not lines:
         return None
     merged = shapely.simplify(_joined_lines(lines), LINE_TOLERANCE)
-    middle = max(shapely.get_parts(merged), key=lambda part: part.length).interpolate(0.5, normalized=True)
+    middle = _midpoint(merged)
     aliases = [a for s in segments for a in (s[1], *s[2]) if a != display]
     if "river" not in fold(display).split():
         aliases.append(f"{display} River")
     return display, aliases, props, merged, middle, min(_number(s[0].get("scalerank"), 99.0) for s in segments)
+
+
+def _midpoint(lines: shapely.Geometry) -> shapely.Point:
+    """A river's point: midway along its longest stretch."""
+    return max(shapely.get_parts(lines), key=lambda part: part.length).interpolate(0.5, normalized=True)
 
 
 def _joined_lines(lines: list[shapely.LineString]) -> shapely.Geometry:

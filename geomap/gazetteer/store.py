@@ -41,6 +41,10 @@ class Fame(NamedTuple):
 
 UNKNOWN = Fame(-1, 0, False)
 
+PHYSICAL = (Feature.PHYSICAL, Feature.RIVER, Feature.LAKE, Feature.MOUNTAIN, Feature.RANGE, Feature.ISLAND,
+            Feature.PENINSULA, Feature.LANDFORM)
+"""The kinds `info` counts together as physical features (each also on its own; `physical` itself, the
+seas, as "seas")."""
 _COUNTED_ABOVE = {"country", "admin1", "admin2", "city", "capital", "physical", "region", "continent"}
 """Kinds `info` counts under names of their own; every other kind is counted under its feature name."""
 
@@ -201,7 +205,9 @@ class Gazetteer:
             "admin1": counts["admin1"],
             "admin2": counts["admin2"],
             "populated": counts["city"] + counts["capital"],
-            "physical": counts["physical"] + counts["region"],
+            "physical": sum(counts[f.value] for f in PHYSICAL),
+            "seas": counts["physical"],
+            "regions": counts["region"],
             "continents": counts["continent"],
             "with_geometry": q("SELECT count(*) FROM places WHERE geometry IS NOT NULL")[0],
             "user": q("SELECT count(*) FROM places WHERE source = 'user'")[0],
