@@ -123,7 +123,7 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
     Kind(Feature.REGION, Rank.AREA, 5.0, "Regions", Shape.OUTLINE, False, "region",
          "named regions (Middle East, Donbas) are only ever meant as the region"),
     Kind(Feature.PHYSICAL, Rank.AREA, 5.5, "Features", Shape.OUTLINE, False, "sea or gulf",
-         "seas, gulfs, straits and oceans beat namesake regions of a few million people (the Red Sea, "
+         "seas, gulfs, bays, straits and oceans (only those: Natural Earth's marine areas) beat namesake regions of a few million people (the Red Sea, "
          "not Red Sea State) unless the text names the region's country"),
     Kind(Feature.RIVER, Rank.AREA, 5.0, "Features", Shape.LINE, False, "river",
          "a river's name in news means the river unless context says otherwise; where the NER reads "
@@ -137,8 +137,8 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
          "islands are often also admin regions or countries, which rank above them", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.PENINSULA, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "peninsula or cape",
          "the Korean Peninsula, the Cape of Good Hope", trust=Trust.SIGN, noisy_aliases=True),
-    Kind(Feature.LANDFORM, Rank.MINOR, 4.0, "Features", Shape.OUTLINE, False, "desert, plain or valley",
-         "deserts, plains, plateaus, basins, valleys: named in news, less often than the above"),
+    Kind(Feature.LANDFORM, Rank.MINOR, 4.0, "Features", Shape.OUTLINE, False, "desert, plain or other landform",
+         "deserts, plains, plateaus, basins, valleys, deltas, coasts: named in news, less often than the above"),
     Kind(Feature.MOUNTAIN, Rank.MINOR, 3.5, "Features", Shape.CIRCLE, False, "mountain",
          "single peaks and volcanoes share names with towns and people more often than ranges do"),
     Kind(Feature.ADMIN2, Rank.LOCAL, 3.0, "Regions", Shape.OUTLINE, False, "district",

@@ -156,15 +156,21 @@ def test_a_broken_layer_is_an_input_error(tmp_path):
         naturalearth.entries(tmp_path)
 
 
-def test_import_is_searchable_counted_and_recorded(shapefiles, gazetteer_copy, capsys):
+def test_import_upgrades_the_packaged_features_one_place_each_and_is_recorded(shapefiles, gazetteer_copy, capsys):
+    """The four features are real ones the packaged table has: each replaces its row (by the same id,
+    or by kind, name and nearness where this release identifies it otherwise), never doubles it."""
     before = Gazetteer(gazetteer_copy).info()
+    packaged = next(p for p in Gazetteer(gazetteer_copy).search("Dnieper") if p.feature is Feature.RIVER)
     assert main(["gazetteer", "import", "naturalearth", str(shapefiles), "--gazetteer", str(gazetteer_copy)]) == 0
     store = Gazetteer(gazetteer_copy)
     (river, *_) = store.search("Dnjepr")
-    assert (river.name, river.feature) == ("Dnieper", Feature.RIVER)
+    assert (river.name, river.feature, river.geonameid) == ("Dnieper", Feature.RIVER, packaged.geonameid)
+    assert packaged.geonameid != _by_name(naturalearth.entries(shapefiles)[0])["Dnieper"].place.geonameid
+    assert [p for p in store.search("Dnieper") if p.feature is Feature.RIVER] == [river]
+    assert store.geometry(river.geonameid)[0].bounds == pytest.approx((30.0, 46.5, 32.5, 55.0), abs=0.02)
     info = store.info()
-    assert (info["river"], info["lake"], info["peninsula"]) == (before["river"] + 2, before["lake"] + 1,
-                                                                before["peninsula"] + 1)
+    assert (info["places"], info["river"], info["lake"], info["peninsula"]) == (
+        before["places"], before["river"], before["lake"], before["peninsula"])
     records = imports.recorded(gazetteer_copy.parent / "user")
     assert records == [imports.Import("naturalearth", shapefiles.resolve())]
     # The same folder again is one record, and the same places.
@@ -172,6 +178,16 @@ def test_import_is_searchable_counted_and_recorded(shapefiles, gazetteer_copy, c
     assert len(imports.recorded(gazetteer_copy.parent / "user")) == 1
     assert Gazetteer(gazetteer_copy).info()["places"] == info["places"]
     assert "imported 4 places from 3 Natural Earth layers" in capsys.readouterr().out
+
+
+def test_a_feature_the_packaged_table_lacks_is_added(gazetteer_copy, tmp_path):
+    rivers = [({"FEATURECLA": "River", "NAME": "Qwertzuiop", "RIVERNUM": 1, "SCALERANK": 3}, [(10.0, 10.0), (11.0, 10.5)])]
+    (tmp_path / "ne_10m_rivers_lake_centerlines.geojson").write_text(json.dumps(_geojson(rivers, line=True)))
+    before = Gazetteer(gazetteer_copy).info()
+    assert main(["gazetteer", "import", "naturalearth", str(tmp_path), "--gazetteer", str(gazetteer_copy)]) == 0
+    store = Gazetteer(gazetteer_copy)
+    assert store.info()["river"] == before["river"] + 1
+    assert [p.feature for p in store.search("Qwertzuiop River")] == [Feature.RIVER]
 
 
 def test_replay_imports_again_and_a_vanished_path_is_named(shapefiles, tmp_path):

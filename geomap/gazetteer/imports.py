@@ -50,7 +50,7 @@ def run(db: sqlite3.Connection, imported: Import, show_progress: bool = True) ->
     started = time.monotonic()
     if imported.kind == "naturalearth":
         entries, layers = naturalearth.entries(imported.path)
-        added = store_entries(db, entries)
+        added = store_entries(db, naturalearth.matched(db, entries))
         return added, (f"{added:,} places from {len(layers)} Natural Earth layers "
                        f"in {time.monotonic() - started:.1f} s")
     classes = geonames_dump.parse_classes(imported.classes)

@@ -6,7 +6,8 @@ becomes `Entry` values of the kinds in `geomap.kinds`: river segments are joined
 per river, the same feature in two layers (by Wikidata id) is one place, and the regional
 supplements add only what the world layers lack; pieces of one feature that touch (a river the
 supplements number in stretches, a lake drawn in two layers) are one place. Each place's point lies
-on or inside its geometry: a polygon's pole of inaccessibility, a river's midpoint along its longest stretch.
+on or inside its geometry: a polygon's centroid (its pole of inaccessibility where the centroid falls
+outside), a river's midpoint along its longest stretch.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import gzip
 import io
 import json
 import re
+import sqlite3
 import struct
 import zipfile
 from collections import defaultdict
@@ -88,8 +90,10 @@ NAME_KINDS = {"peninsula": Feature.PENINSULA, "mountains": Feature.RANGE, "range
               "island": Feature.ISLAND, "islands": Feature.ISLAND}
 """A feature whose English name ends in one of these words is of that kind whatever its class says
 (Natural Earth classes the Iberian Peninsula a plateau)."""
-SKIPPED_CLASSES = {"continent", "dragons-be-here"}
-"""Continents are in the gazetteer already; the other is Null Island at 0°, 0°."""
+SKIPPED_CLASSES = {"continent", "dragons-be-here", "river"}
+"""Continents are in the gazetteer already; "dragons-be-here" is Null Island at 0°, 0°; a marine area
+of class river is a river's estuary under the river's name (Amazon, Yangtze), a second place for a
+river the rivers layer has."""
 
 ABBREVIATIONS = {
     "i": "Island", "is": "Islands", "mt": "Mount", "mtn": "Mountain", "mts": "Mountains",
@@ -280,6 +284,30 @@ def entries(path: Path) -> tuple[list[NaturalEarthEntry], list[str]]:
     return _touching_joined(list(places.values())), [layer.name for layer in LAYERS if layer.name in found]
 
 
+def matched(db: sqlite3.Connection, entries: list[NaturalEarthEntry]) -> list[NaturalEarthEntry]:
+    """The entries, each with the id of the place the gazetteer already has for it: one place per feature.
+
+    The packaged table (data/physical.geojson.gz) carries the ids this module gives the same layers,
+    so an import replaces its rows; a feature another release of the layers identifies otherwise
+    takes the id of the Natural Earth place of its kind answering to its name within SUPPLEMENT_REACH."""
+    taken: set[int] = set()
+    for entry in entries:
+        place = entry.place
+        if db.execute("SELECT 1 FROM places WHERE geonameid = ?", (place.geonameid,)).fetchone():
+            taken.add(place.geonameid)
+            continue
+        rows = db.execute("SELECT p.geonameid, p.lat, p.lon, p.geometry FROM names n JOIN places p USING (geonameid) "
+                          "WHERE n.key = ? AND p.feature = ? AND p.source = ?",
+                          (fold(place.name), place.feature.value, SOURCE)).fetchall()
+        for geonameid, lat, lon, blob in rows:
+            known = shapely.from_wkb(blob) if blob else shapely.Point(lon, lat)
+            if geonameid not in taken and shapely.distance(known, _shape_of(entry)) <= SUPPLEMENT_REACH:
+                entry.place = replace(place, geonameid=geonameid)
+                taken.add(geonameid)
+                break
+    return entries
+
+
 def _touching_joined(entries: list[NaturalEarthEntry]) -> list[NaturalEarthEntry]:
     """Entries of one kind and name whose geometries touch (within RIVER_GAP) joined into the most
     prominent of them: the stretches of one river, the pieces of one lake; namesakes apart stay apart."""
@@ -362,6 +390,8 @@ def _rivers(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Itera
         aliases = [a for a in aliases if not bearers.get(fold(a), set()) - {i}]
         entry = _entry(layer, props, _identity(layer, props, display, middle.y, middle.x), Feature.RIVER, display,
                        aliases, merged, middle.y, middle.x)
+        if "river" not in fold(entry.place.name).split():
+            entry.add(f"{entry.place.name} River", NAME)  # its name in full, not an alternate ("Mississippi River")
         entry.scalerank = rank
         yield entry
 
@@ -377,8 +407,6 @@ def _river(segments: list[tuple[dict, str, list[str], shapely.Geometry]]) -> tup
     merged = shapely.simplify(_joined_lines(lines), LINE_TOLERANCE)
     middle = _midpoint(merged)
     aliases = [a for s in segments for a in (s[1], *s[2]) if a != display]
-    if "river" not in fold(display).split():
-        aliases.append(f"{display} River")
     return display, aliases, props, merged, middle, min(_number(s[0].get("scalerank"), 99.0) for s in segments)
 
 
@@ -447,7 +475,9 @@ def _names(props: dict, layer: Layer) -> tuple[str, list[str]]:
     english = [part.strip() for part in joined.get("name_en", "").split("/") if part.strip()]
     display = english[0] if english else tidy(labels[0]) if labels else ""
     if labels and layer.feature is Feature.LAKE and _WATER.search(fold(labels[0])):
-        display = tidy(labels[0])  # "Lake Michigan", not the joined "Michigan"
+        # "Lake Michigan", not the joined "Michigan"; "Lake Titicaca" for the label "Lago Titicaca"
+        english_word = _ENGLISH_WATER.search(fold(labels[0]))
+        display = tidy(labels[0]) if english_word or not english else f"Lake {english[0]}"
     aliases = [*english, *labels, *(tidy(label) for label in labels), tidy(_text(props.get("label")))]
     if not (layer.supplement and layer.feature is Feature.RIVER):  # there name_alt lists the rivers downstream
         for alt in (props.get("name_alt"), props.get("namealt")):
@@ -457,6 +487,7 @@ def _names(props: dict, layer: Layer) -> tuple[str, list[str]]:
 
 
 _WATER = re.compile(r"\b(?:lake|lakes|reservoir|lac|lago|laguna|lough|loch|ozero|vodokhranilishche|lagoon)\b")
+_ENGLISH_WATER = re.compile(r"\b(?:lake|lakes|reservoir|lagoon|lough|loch)\b")
 _WATER_WORDS = {Feature.LAKE: _WATER, Feature.RIVER: re.compile(r"\b(?:river|rio|creek|fork|brook|stream|canal)\b")}
 _LANGUAGE_SKIPPED = {"name_vi"}
 """Vietnamese names lose their tones when folded and become English words and names ("Hằng" -> "hang")."""
@@ -503,9 +534,13 @@ def _located(geometry: shapely.Geometry) -> tuple[shapely.Geometry | None, tuple
 
 
 def _inner_point(outline: shapely.Geometry) -> tuple[float, float]:
-    """The pole of inaccessibility of the largest part: the inside point farthest from every edge."""
+    """The point of the largest part: its centroid where that lies inside it (nearer the points other
+    gazetteers give a region, as measured for first-level regions in gazetteer/SOURCES.md), else its
+    pole of inaccessibility, the inside point farthest from every edge (a curved range, a ring of islands)."""
     largest = max(shapely.get_parts(outline), key=lambda part: part.area)
-    point = polylabel(largest, tolerance=max(largest.area ** 0.5 / 100, 1e-4))
+    point = largest.centroid
+    if not largest.contains(point):
+        point = polylabel(largest, tolerance=max(largest.area ** 0.5 / 100, 1e-4))
     return point.y, point.x
 
 

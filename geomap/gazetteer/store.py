@@ -167,7 +167,18 @@ class Gazetteer:
             for c in self.candidates(fold(name))
             if (not country or c.place.country == country.upper()) and (not admin1 or c.place.admin1 == admin1)
         }
-        return sorted(places.values(), key=prominence, reverse=True)[:limit]
+        return sorted(places.values(), key=lambda p: (prominence(p), self._extent(p)), reverse=True)[:limit]
+
+    def _extent(self, place: Place) -> float:
+        """The diagonal of a place's bounding box in degrees (0 without a geometry): between namesakes
+        of one kind and population, such as rivers, the larger is the better known."""
+        if place.population or KINDS[place.feature].town:
+            return 0.0
+        geometry, _ = self.geometry(place.geonameid)
+        if geometry is None:
+            return 0.0
+        west, south, east, north = geometry.bounds
+        return math.hypot(east - west, north - south)
 
     def of_kind(self, feature: Feature) -> list[Place]:
         """Every place of one kind (every country, say), most populous first."""
