@@ -121,15 +121,17 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
          "they hold their towns, whose region hint and nearness they lend",
          area=Area.ADMIN1, lends=ALL_HINTS),
     Kind(Feature.REGION, Rank.AREA, 5.0, "Regions", Shape.OUTLINE, False, "region",
-         "named regions (Middle East, Donbas) are only ever meant as the region"),
+         "named regions (Middle East, Donbas) and natural ones (Siberia, Patagonia) are only ever meant as the region"),
     Kind(Feature.PHYSICAL, Rank.AREA, 5.5, "Features", Shape.OUTLINE, False, "sea or gulf",
-         "seas, gulfs, bays, straits and oceans (only those: Natural Earth's marine areas) beat namesake regions of a few million people (the Red Sea, "
+         "seas, gulfs, bays, straits and oceans (only those: Natural Earth's marine areas) beat namesake "
+         "regions of a few million people (the Red Sea, "
          "not Red Sea State) unless the text names the region's country"),
-    Kind(Feature.RIVER, Rank.AREA, 5.0, "Features", Shape.LINE, False, "river",
+    Kind(Feature.RIVER, Rank.AREA, 4.5, "Features", Shape.LINE, False, "river",
          "a river's name in news means the river unless context says otherwise; where the NER reads "
-         "a person or company (Amazon, Orange, Jordan), the text must point at the river",
+         "a person or company (Amazon, Orange, Jordan), the text must point at the river; below a city "
+         "of half a million that bears its name (Winnipeg) unless the text does ('the Winnipeg')",
          trust=Trust.SIGN, noisy_aliases=True),
-    Kind(Feature.LAKE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "lake",
+    Kind(Feature.LAKE, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "lake",
          "lakes and reservoirs, like rivers", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.RANGE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "mountain range",
          "the Alps, the Andes: prominent, rarely namesakes", trust=Trust.SIGN, noisy_aliases=True),

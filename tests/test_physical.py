@@ -30,7 +30,8 @@ FAMOUS = {
                                (45.2, 29.0)]),
     "Nile": (Feature.RIVER, [(30.04, 31.24), (25.7, 32.64), (24.09, 32.9), (19.5, 33.3), (15.6, 32.5),
                              (9.5, 31.0), (4.85, 31.6)]),
-    "Amazon": (Feature.RIVER, [(-4.25, -69.94), (-3.75, -73.25), (-3.35, -64.71), (-4.09, -63.14), (-3.1, -60.0), (-1.9, -55.5), (-2.44, -54.7), (-0.5, -51.0)]),
+    "Amazon": (Feature.RIVER, [(-4.25, -69.94), (-3.75, -73.25), (-3.35, -64.71), (-4.09, -63.14), (-3.1, -60.0),
+                               (-1.9, -55.5), (-2.44, -54.7), (-0.5, -51.0)]),
     "Mississippi River": (Feature.RIVER, [(44.98, -93.27), (41.5, -90.6), (38.63, -90.2), (35.15, -90.05),
                                           (32.3, -90.9), (29.95, -90.07)]),
     "Volga": (Feature.RIVER, [(57.6, 39.9), (56.33, 44.0), (55.79, 49.12), (53.2, 50.15), (48.71, 44.51)]),
@@ -80,10 +81,11 @@ def test_a_river_is_mapped_as_its_line_without_any_import(geoparser, gazetteer):
 
 @pytest.mark.parametrize("name, kind", [("Himalayas", Feature.RANGE), ("Alps", Feature.RANGE),
                                         ("Sahara", Feature.LANDFORM), ("Siberia", Feature.REGION),
-                                        ("Balkans", Feature.PENINSULA), ("Red Sea", Feature.PHYSICAL)])
+                                        ("Balkans", Feature.REGION), ("Red Sea", Feature.PHYSICAL),
+                                        ("Mekong", Feature.RIVER)])
 def test_each_feature_is_one_place_with_true_kind_words(geoparser, gazetteer, name, kind):
-    """A derived region and its Natural Earth twin are one place, of Natural Earth's kind: a range is
-    no "sea or gulf"; only seas, gulfs, straits and oceans are."""
+    """A derived region and its Natural Earth twin are one place: a range of Natural Earth's kind (no
+    "sea or gulf": only seas, gulfs, straits and oceans are), a region as its members make it."""
     same = [p for p in gazetteer.search(name) if KINDS[p.feature].layer != "Towns" and p.feature is not Feature.ADMIN1]
     assert [p.feature for p in same] == [kind]
     (place,) = map_view(render_html(geoparser.parse(f"Snow fell across the {name}."), gazetteer))["places"]
@@ -94,6 +96,9 @@ def test_alternative_names_and_adjectives_of_a_derived_region_join_its_twin(gaze
     (himalayas,) = {p for p in gazetteer.search("Himalaya") if p.feature is Feature.RANGE}
     assert himalayas.name == "Himalayas" and himalayas.source == "naturalearth"
     assert himalayas in {c.place for c in gazetteer.candidates(fold("Himalayan"), demonym=True)}
+    # A region keeps the outline its members make, and answers to its twin's names too.
+    (indochina,) = gazetteer.search("Mainland Southeast Asia")
+    assert (indochina.name, indochina.feature) == ("Indochina", Feature.REGION)
 
 
 def test_no_two_places_of_one_kind_and_name_meet(gazetteer):

@@ -289,10 +289,19 @@ def matched(db: sqlite3.Connection, entries: list[NaturalEarthEntry]) -> list[Na
 
     The packaged table (data/physical.geojson.gz) carries the ids this module gives the same layers,
     so an import replaces its rows; a feature another release of the layers identifies otherwise
-    takes the id of the Natural Earth place of its kind answering to its name within SUPPLEMENT_REACH."""
+    takes the id of the Natural Earth place of its kind answering to its name within SUPPLEMENT_REACH.
+    A feature a derived region of regions.csv stands for (answering to its name, over its outline: the
+    Levant, Siberia) is that region already and is left out."""
     taken: set[int] = set()
+    kept = []
     for entry in entries:
         place = entry.place
+        regions = db.execute("SELECT p.geometry FROM names n JOIN places p USING (geonameid) "
+                             "WHERE n.key = ? AND p.source = 'regions.csv' AND p.geometry IS NOT NULL",
+                             (fold(place.name),)).fetchall()
+        if any(shapely.from_wkb(blob).intersects(_shape_of(entry)) for (blob,) in regions):
+            continue
+        kept.append(entry)
         if db.execute("SELECT 1 FROM places WHERE geonameid = ?", (place.geonameid,)).fetchone():
             taken.add(place.geonameid)
             continue
@@ -305,7 +314,7 @@ def matched(db: sqlite3.Connection, entries: list[NaturalEarthEntry]) -> list[Na
                 entry.place = replace(place, geonameid=geonameid)
                 taken.add(geonameid)
                 break
-    return entries
+    return kept
 
 
 def _touching_joined(entries: list[NaturalEarthEntry]) -> list[NaturalEarthEntry]:

@@ -562,14 +562,16 @@ def _area_entry(name: str, geometry: shapely.Geometry, feature: Feature, source:
 
 
 def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entry],
-                   physical: Iterable[Entry]) -> Iterator[Entry]:
+                   physical: list[Entry]) -> Iterator[Entry]:
     """Regions news names by their parts ("Middle East", "Donbas", "Caucasus"): data/regions.csv
     lists each one's member countries ("SY") or first-level regions ("UA.05"); the outline is the
     union of theirs and the point its centroid, so nothing is invented.
 
-    A region Natural Earth also has (the Alps, Siberia, the Balkans: a physical entry answering to
-    one of its names, over its outline) is that entry: the row's names and adjectives join it and
-    no second place is made; its kind and outline are Natural Earth's."""
+    A row Natural Earth also has (a `physical` entry answering to one of its names, over its outline)
+    is one place with it, never two. A row of a physical kind (the Alps, the Himalayas) joins that
+    entry: its names and adjectives are added, and the kind and outline are Natural Earth's. A region
+    (Siberia, the Levant, the Balkans) stays the region its members make, with the entry's names,
+    and the entry is removed from `physical` (Natural Earth's is often a label's area or a strip of coast)."""
     twins: dict[str, list[Entry]] = defaultdict(list)
     for entry in physical:
         for name in entry.names:
@@ -584,20 +586,24 @@ def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], En
             names = [row["name"], *filter(None, row["aliases"].split("|"))]
             adjectives = list(filter(None, row["adjectives"].split("|")))
             twin = _twin(geometry, [e for name in names for e in twins.get(fold(name), ())])
-            if twin is not None:
+            feature = Feature(row["feature"])
+            if twin is not None and feature is not Feature.REGION:
                 for name in names:
                     twin.add(name)
                 for adjective in adjectives:
                     twin.add(adjective, DEMONYM)
                 continue
             ccs = {m.place.country for m in members}
-            entry = _area_entry(row["name"], geometry, Feature(row["feature"]), "regions.csv",
-                                country=ccs.pop() if len(ccs) == 1 else "")
+            entry = _area_entry(row["name"], geometry, feature, "regions.csv", country=ccs.pop() if len(ccs) == 1 else "")
             entry.place = replace(entry.place, population=sum(m.place.population for m in members))
             for name in names[1:]:
                 entry.add(name)
             for adjective in adjectives:
                 entry.add(adjective, DEMONYM)
+            if twin is not None:
+                for name in twin.names:
+                    entry.add(name)
+                physical.remove(twin)
             yield entry
 
 
