@@ -41,8 +41,8 @@ class Fame(NamedTuple):
 
 UNKNOWN = Fame(-1, 0, False)
 
-PHYSICAL = (Feature.PHYSICAL, Feature.RIVER, Feature.LAKE, Feature.MOUNTAIN, Feature.RANGE, Feature.ISLAND,
-            Feature.PENINSULA, Feature.LANDFORM)
+PHYSICAL_KINDS = (Feature.PHYSICAL, Feature.RIVER, Feature.LAKE, Feature.MOUNTAIN, Feature.RANGE, Feature.ISLAND,
+                  Feature.PENINSULA, Feature.LANDFORM)
 """The kinds `info` counts together as physical features (each also on its own; `physical` itself, the
 seas, as "seas")."""
 _COUNTED_ABOVE = {"country", "admin1", "admin2", "city", "capital", "physical", "region", "continent"}
@@ -216,7 +216,7 @@ class Gazetteer:
             "admin1": counts["admin1"],
             "admin2": counts["admin2"],
             "populated": counts["city"] + counts["capital"],
-            "physical": sum(counts[f.value] for f in PHYSICAL),
+            "physical": sum(counts[f.value] for f in PHYSICAL_KINDS),
             "seas": counts["physical"],
             "regions": counts["region"],
             "continents": counts["continent"],
