@@ -121,15 +121,17 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
          "they hold their towns, whose region hint and nearness they lend",
          area=Area.ADMIN1, lends=ALL_HINTS),
     Kind(Feature.REGION, Rank.AREA, 5.0, "Regions", Shape.OUTLINE, False, "region",
-         "named regions (Middle East, Donbas) are only ever meant as the region"),
+         "named regions (Middle East, Donbas) and natural ones (Siberia, Patagonia) are only ever meant as the region"),
     Kind(Feature.PHYSICAL, Rank.AREA, 5.5, "Features", Shape.OUTLINE, False, "sea or gulf",
-         "seas, gulfs, straits and oceans beat namesake regions of a few million people (the Red Sea, "
+         "seas, gulfs, bays, straits and oceans (only those: Natural Earth's marine areas) beat namesake "
+         "regions of a few million people (the Red Sea, "
          "not Red Sea State) unless the text names the region's country"),
-    Kind(Feature.RIVER, Rank.AREA, 5.0, "Features", Shape.LINE, False, "river",
+    Kind(Feature.RIVER, Rank.AREA, 4.5, "Features", Shape.LINE, False, "river",
          "a river's name in news means the river unless context says otherwise; where the NER reads "
-         "a person or company (Amazon, Orange, Jordan), the text must point at the river",
+         "a person or company (Amazon, Orange, Jordan), the text must point at the river; below a city "
+         "of half a million that bears its name (Winnipeg) unless the text does ('the Winnipeg')",
          trust=Trust.SIGN, noisy_aliases=True),
-    Kind(Feature.LAKE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "lake",
+    Kind(Feature.LAKE, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "lake",
          "lakes and reservoirs, like rivers", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.RANGE, Rank.AREA, 5.0, "Features", Shape.OUTLINE, False, "mountain range",
          "the Alps, the Andes: prominent, rarely namesakes", trust=Trust.SIGN, noisy_aliases=True),
@@ -137,8 +139,8 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
          "islands are often also admin regions or countries, which rank above them", trust=Trust.SIGN, noisy_aliases=True),
     Kind(Feature.PENINSULA, Rank.AREA, 4.5, "Features", Shape.OUTLINE, False, "peninsula or cape",
          "the Korean Peninsula, the Cape of Good Hope", trust=Trust.SIGN, noisy_aliases=True),
-    Kind(Feature.LANDFORM, Rank.MINOR, 4.0, "Features", Shape.OUTLINE, False, "desert, plain or valley",
-         "deserts, plains, plateaus, basins, valleys: named in news, less often than the above"),
+    Kind(Feature.LANDFORM, Rank.MINOR, 4.0, "Features", Shape.OUTLINE, False, "desert, plain or other landform",
+         "deserts, plains, plateaus, basins, valleys, deltas, coasts: named in news, less often than the above"),
     Kind(Feature.MOUNTAIN, Rank.MINOR, 3.5, "Features", Shape.CIRCLE, False, "mountain",
          "single peaks and volcanoes share names with towns and people more often than ranges do"),
     Kind(Feature.ADMIN2, Rank.LOCAL, 3.0, "Regions", Shape.OUTLINE, False, "district",

@@ -47,8 +47,14 @@ def test_wheel_carries_every_file_of_the_package(wheel):
     """Leaflet's images, the gazetteer's committed inputs: all of it, whatever folder it is in."""
     on_disk = {p.relative_to(ROOT).as_posix() for p in PACKAGE.rglob("*")
                if p.is_file() and "__pycache__" not in p.parts}
-    assert {"geomap/render/assets/images/layers.png", "geomap/gazetteer/data/regions.csv"} <= on_disk
+    assert {"geomap/render/assets/images/layers.png", "geomap/gazetteer/data/regions.csv",
+            "geomap/gazetteer/data/physical.geojson.gz"} <= on_disk
     assert on_disk - set(wheel.namelist()) == set()
+
+
+def test_wheel_stays_under_ten_megabytes(wheel):
+    """The packaged physical features (#21) among the committed data: the wheel's budget is 10 MB."""
+    assert Path(wheel.filename).stat().st_size < 10 * 1024 * 1024
 
 
 def test_wheel_declares_the_licence_and_version(wheel):

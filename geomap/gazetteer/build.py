@@ -35,7 +35,7 @@ from geomap.gazetteer.sources import (
     add_demonyms,
     admin1_entries,
     admin2_entries,
-    marine_entries,
+    physical_entries,
     region_entries,
     city_entries,
     continent_entries,
@@ -273,10 +273,12 @@ def _fill(db: sqlite3.Connection, target: Path, progress: Progress) -> tuple[dic
     counts["continents"] = store_entries(db, continent_entries())
     counts["admin1"] = store_entries(db, admin1.values())
     counts["admin2"] = store_entries(db, admin2_entries(regions))
-    progress("seas, oceans and named regions (Natural Earth, regions.csv)")
+    progress("rivers, lakes, seas, mountains and named regions (Natural Earth, regions.csv)")
     demonyms = {fold(n) for e in countries.values() for n, kind in e.names.items() if kind == DEMONYM}
-    counts["physical"] = store_entries(db, marine_entries(demonyms))
-    counts["regions"] = store_entries(db, region_entries(countries, admin1))
+    physical = list(physical_entries(demonyms))
+    named = list(region_entries(countries, admin1, physical))  # before storing: rows join their Natural Earth twins
+    counts["physical"] = store_entries(db, physical)
+    counts["regions"] = store_entries(db, named)
     progress(f"{len(cities.rows):,} populated places")
     counts["cities"] = store_entries(db, city_entries(cities))
     progress("committed aliases (geomap/gazetteer/data/aliases.csv)")

@@ -53,7 +53,7 @@ def run(db: sqlite3.Connection, imported: Import, show_progress: bool = True) ->
         entries, layers = naturalearth.entries(imported.path)
         if not entries:
             raise InputError(f"{imported.path}: no named place in its {len(layers)} Natural Earth layer(s); nothing imported")
-        added = store_entries(db, entries)
+        added = store_entries(db, naturalearth.matched(db, entries))
         return added, (f"{added:,} places from {len(layers)} Natural Earth layers "
                        f"in {time.monotonic() - started:.1f} s")
     classes = geonames_dump.parse_classes(imported.classes)

@@ -4,8 +4,10 @@ A folder or a zip holds the layers, each as a shapefile zip (`ne_10m_lakes.zip`)
 parts, or GeoJSON (`.geojson`, `.json`, either gzipped); property keys in either case. Every layer
 becomes `Entry` values of the kinds in `geomap.kinds`: river segments are joined into one place
 per river, the same feature in two layers (by Wikidata id) is one place, and the regional
-supplements add only what the world layers lack. Each place's point lies on or inside its
-geometry: a polygon's pole of inaccessibility, a river's midpoint along its longest stretch.
+supplements add only what the world layers lack; pieces of one feature that touch (a river the
+supplements number in stretches, a lake drawn in two layers) are one place. Each place's point lies
+on or inside its geometry: a polygon's centroid (its pole of inaccessibility where the centroid falls
+outside), a river's midpoint along its longest stretch.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import gzip
 import io
 import json
 import re
+import sqlite3
 import struct
 import zipfile
 import zlib
@@ -97,11 +100,18 @@ CLASS_FEATURES = {
     "isthmus": Feature.PENINSULA,
     "mountain": Feature.MOUNTAIN, "spot elevation": Feature.MOUNTAIN,
     "lake": Feature.LAKE,
+    "geoarea": Feature.REGION,
 }
 """`featurecla` of the geography layers; any other class (desert, plain, plateau, basin, valley,
-delta, geoarea, waterfall …) is a landform."""
-SKIPPED_CLASSES = {"continent", "dragons-be-here"}
-"""Continents are in the gazetteer already; the other is Null Island at 0°, 0°."""
+delta, waterfall …) is a landform. A geoarea (Siberia, Patagonia, Anatolia) is a named region."""
+NAME_KINDS = {"peninsula": Feature.PENINSULA, "mountains": Feature.RANGE, "range": Feature.RANGE,
+              "island": Feature.ISLAND, "islands": Feature.ISLAND}
+"""A feature whose English name ends in one of these words is of that kind whatever its class says
+(Natural Earth classes the Iberian Peninsula a plateau)."""
+SKIPPED_CLASSES = {"continent", "dragons-be-here", "river"}
+"""Continents are in the gazetteer already; "dragons-be-here" is Null Island at 0°, 0°; a marine area
+of class river is a river's estuary under the river's name (Amazon, Yangtze), a second place for a
+river the rivers layer has."""
 
 ABBREVIATIONS = {
     "i": "Island", "is": "Islands", "mt": "Mount", "mtn": "Mountain", "mts": "Mountains",
@@ -349,7 +359,86 @@ def entries(path: Path) -> tuple[list[NaturalEarthEntry], list[str]]:
             elif not layer.supplement:
                 for name in entry.names:  # "Volga" answers to "Volga River", as the supplement names it
                     world[(entry.place.feature, fold(name))].append(entry)
-    return list(places.values()), [layer.name for layer in LAYERS if layer.name in found]
+    return _touching_joined(list(places.values())), [layer.name for layer in LAYERS if layer.name in found]
+
+
+def matched(db: sqlite3.Connection, entries: list[NaturalEarthEntry]) -> list[NaturalEarthEntry]:
+    """The entries, each with the id of the place the gazetteer already has for it: one place per feature.
+
+    The packaged table (data/physical.geojson.gz) carries the ids this module gives the same layers,
+    so an import replaces its rows; a feature another release of the layers identifies otherwise
+    takes the id of the Natural Earth place of its kind answering to its name within SUPPLEMENT_REACH.
+    A feature a derived region of regions.csv stands for (answering to its name, over its outline: the
+    Levant, Siberia) is that region already and is left out."""
+    taken: set[int] = set()
+    kept = []
+    for entry in entries:
+        place = entry.place
+        regions = db.execute("SELECT p.geometry FROM names n JOIN places p USING (geonameid) "
+                             "WHERE n.key = ? AND p.source = 'regions.csv' AND p.geometry IS NOT NULL",
+                             (fold(place.name),)).fetchall()
+        if any(shapely.from_wkb(blob).intersects(_shape_of(entry)) for (blob,) in regions):
+            continue
+        kept.append(entry)
+        if db.execute("SELECT 1 FROM places WHERE geonameid = ?", (place.geonameid,)).fetchone():
+            taken.add(place.geonameid)
+            continue
+        rows = db.execute("SELECT p.geonameid, p.lat, p.lon, p.geometry FROM names n JOIN places p USING (geonameid) "
+                          "WHERE n.key = ? AND p.feature = ? AND p.source = ?",
+                          (fold(place.name), place.feature.value, SOURCE)).fetchall()
+        for geonameid, lat, lon, blob in rows:
+            known = shapely.from_wkb(blob) if blob else shapely.Point(lon, lat)
+            if geonameid not in taken and shapely.distance(known, _shape_of(entry)) <= SUPPLEMENT_REACH:
+                entry.place = replace(place, geonameid=geonameid)
+                taken.add(geonameid)
+                break
+    return kept
+
+
+def _touching_joined(entries: list[NaturalEarthEntry]) -> list[NaturalEarthEntry]:
+    """Entries of one kind and name whose geometries touch (within RIVER_GAP) joined into the most
+    prominent of them: the stretches of one river, the pieces of one lake; namesakes apart stay apart."""
+    groups: dict[tuple[Feature, str], list[NaturalEarthEntry]] = defaultdict(list)
+    for entry in entries:
+        words = _WATER_WORDS.get(entry.place.feature)  # "Mackenzie" and "Mackenzie River" are one name
+        name = fold(entry.place.name)
+        groups[(entry.place.feature, " ".join((words.sub(" ", name) if words else name).split()) or name)].append(entry)
+    gone: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda e: e.scalerank)
+        shapes = [_shape_of(e) for e in group]
+        tree = shapely.STRtree(shapes)
+        for i, kept in enumerate(group):
+            if id(kept) in gone:
+                continue
+            pieces, todo = [i], [i]
+            while todo:  # a piece touching one joined is joined too
+                for j in tree.query(shapes[todo.pop()], predicate="dwithin", distance=RIVER_GAP):
+                    if j not in pieces and id(group[j]) not in gone:
+                        pieces.append(j)
+                        todo.append(j)
+            if len(pieces) > 1:
+                _join(kept, [group[j] for j in pieces[1:]])
+                gone.update(id(group[j]) for j in pieces[1:])
+    return [e for e in entries if id(e) not in gone]
+
+
+def _join(kept: NaturalEarthEntry, pieces: list[NaturalEarthEntry]) -> None:
+    """Pieces of one feature into `kept`: a river's lines joined into one, other shapes as `_merge` joins them."""
+    lines = kept.place.feature is Feature.RIVER and kept.geometry is not None
+    for piece in pieces:
+        if lines:
+            for name in piece.names:
+                kept.add(name)
+        else:
+            _merge(kept, piece)
+    if lines:
+        parts = [part for e in (kept, *pieces) if e.geometry is not None for part in shapely.get_parts(e.geometry)]
+        kept.geometry = shapely.simplify(_joined_lines(parts), LINE_TOLERANCE)
+        middle = _midpoint(kept.geometry)
+        kept.place = replace(kept.place, lat=round(middle.y, 5), lon=round(middle.x, 5))
 
 
 def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterator[NaturalEarthEntry]:
@@ -364,7 +453,8 @@ def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterat
         geometry, (lat, lon) = _located(shapely.make_valid(shape(geojson)))
         if geometry is None and lat is None:
             continue
-        feature = layer.feature or CLASS_FEATURES.get(cls, Feature.LANDFORM)
+        named = NAME_KINDS.get(fold(display).rsplit(" ", 1)[-1])
+        feature = layer.feature or named or CLASS_FEATURES.get(cls, Feature.LANDFORM)
         yield _entry(layer, props, _identity(layer, props, display, lat, lon), feature, display, aliases,
                      geometry, lat, lon)
 
@@ -387,6 +477,8 @@ def _rivers(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Itera
         aliases = [a for a in aliases if not bearers.get(fold(a), set()) - {i}]
         entry = _entry(layer, props, _identity(layer, props, display, middle.y, middle.x), Feature.RIVER, display,
                        aliases, merged, middle.y, middle.x)
+        if "river" not in fold(entry.place.name).split():
+            entry.add(f"{entry.place.name} River", NAME)  # its name in full, not an alternate ("Mississippi River")
         entry.scalerank = rank
         yield entry
 
@@ -400,11 +492,14 @@ def _river(segments: list[tuple[dict, str, list[str], shapely.Geometry]]) -> tup
     if not lines:
         return None
     merged = shapely.simplify(_joined_lines(lines), LINE_TOLERANCE)
-    middle = max(shapely.get_parts(merged), key=lambda part: part.length).interpolate(0.5, normalized=True)
+    middle = _midpoint(merged)
     aliases = [a for s in segments for a in (s[1], *s[2]) if a != display]
-    if "river" not in fold(display).split():
-        aliases.append(f"{display} River")
     return display, aliases, props, merged, middle, min(_number(s[0].get("scalerank"), 99.0) for s in segments)
+
+
+def _midpoint(lines: shapely.Geometry) -> shapely.Point:
+    """A river's point: midway along its longest stretch."""
+    return max(shapely.get_parts(lines), key=lambda part: part.length).interpolate(0.5, normalized=True)
 
 
 def _joined_lines(lines: list[shapely.LineString]) -> shapely.Geometry:
@@ -467,7 +562,9 @@ def _names(props: dict, layer: Layer) -> tuple[str, list[str]]:
     english = [part.strip() for part in joined.get("name_en", "").split("/") if part.strip()]
     display = english[0] if english else tidy(labels[0]) if labels else ""
     if labels and layer.feature is Feature.LAKE and _WATER.search(fold(labels[0])):
-        display = tidy(labels[0])  # "Lake Michigan", not the joined "Michigan"
+        # "Lake Michigan", not the joined "Michigan"; "Lake Titicaca" for the label "Lago Titicaca"
+        english_word = _ENGLISH_WATER.search(fold(labels[0]))
+        display = tidy(labels[0]) if english_word or not english else f"Lake {english[0]}"
     aliases = [*english, *labels, *(tidy(label) for label in labels), tidy(_text(props.get("label")))]
     if not (layer.supplement and layer.feature is Feature.RIVER):  # there name_alt lists the rivers downstream
         for alt in (props.get("name_alt"), props.get("namealt")):
@@ -477,6 +574,7 @@ def _names(props: dict, layer: Layer) -> tuple[str, list[str]]:
 
 
 _WATER = re.compile(r"\b(?:lake|lakes|reservoir|lac|lago|laguna|lough|loch|ozero|vodokhranilishche|lagoon)\b")
+_ENGLISH_WATER = re.compile(r"\b(?:lake|lakes|reservoir|lagoon|lough|loch)\b")
 _WATER_WORDS = {Feature.LAKE: _WATER, Feature.RIVER: re.compile(r"\b(?:river|rio|creek|fork|brook|stream|canal)\b")}
 _LANGUAGE_SKIPPED = {"name_vi"}
 """Vietnamese names lose their tones when folded and become English words and names ("Hằng" -> "hang")."""
@@ -523,9 +621,13 @@ def _located(geometry: shapely.Geometry) -> tuple[shapely.Geometry | None, tuple
 
 
 def _inner_point(outline: shapely.Geometry) -> tuple[float, float]:
-    """The pole of inaccessibility of the largest part: the inside point farthest from every edge."""
+    """The point of the largest part: its centroid where that lies inside it (nearer the points other
+    gazetteers give a region, as measured for first-level regions in gazetteer/SOURCES.md), else its
+    pole of inaccessibility, the inside point farthest from every edge (a curved range, a ring of islands)."""
     largest = max(shapely.get_parts(outline), key=lambda part: part.area)
-    point = polylabel(largest, tolerance=max(largest.area ** 0.5 / 100, 1e-4))
+    point = largest.centroid
+    if not largest.contains(point):
+        point = polylabel(largest, tolerance=max(largest.area ** 0.5 / 100, 1e-4))
     return point.y, point.x
 
 

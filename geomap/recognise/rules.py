@@ -323,8 +323,9 @@ def near_home(ctx: Context, found: Found) -> None:
         if key == own:  # a person named for the town ("Athens Christian" read as one) does not unname it
             if not ctx.labels_of(start, end) & set(ctx.labels.person):
                 found.take(start, end, MentionKind.TOPONYM, key)
-        elif (not ctx.personal(start, end, key) and not ctx.entities(start, end) - organisations(ctx, start, end)
-              and plausible(ctx, start, end, ctx.known[key]._replace(population=ctx.town_near(key, home)), vouched=True)):
+        elif ((population := ctx.town_near(key, home)) >= ctx.settings.cued_population
+              and not ctx.personal(start, end, key) and not ctx.entities(start, end) - organisations(ctx, start, end)
+              and plausible(ctx, start, end, ctx.known[key]._replace(population=population), vouched=True)):
             found.take(start, end, MentionKind.TOPONYM, key)
 
 

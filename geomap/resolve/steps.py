@@ -181,10 +181,11 @@ def _dateline_focus(draft: Draft) -> Focus | None:
 
 def _locality(draft: Draft, found: Focus, near: list[list[tuple[bool, bool, float]]]) -> float:
     """The share of the text's names (groups with candidates) that have a reading at the focus:
-    in its region or near it, or for a country-level focus, in its country."""
+    in its region or near it, or for a country-level focus, in its country. A name none of whose
+    places has a country (a river, a sea) says nothing either way and is not counted."""
     local: dict[int, bool] = {}
     for reading, stands in zip(draft.readings, near):
-        if not stands:
+        if not any(c.place.country for c in reading.candidates):
             continue
         here = any((country if found.level is FocusLevel.COUNTRY else region or close > 0)
                    for country, region, close in stands)
