@@ -20,10 +20,12 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import shapely
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
 from geomap.errors import InputError
@@ -148,7 +150,7 @@ class Container:
 
     @classmethod
     def of_zip(cls, where: str, archive: zipfile.ZipFile) -> Container:
-        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, lambda i=info: archive.read(i))
+        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, partial(archive.read, info))
                            for info in archive.infolist() if not info.is_dir()})
 
     def read(self, name: str) -> bytes:
@@ -286,6 +288,7 @@ def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterat
         geometry, (lat, lon) = _located(shapely.make_valid(shape(geojson)))
         if geometry is None and lat is None:
             continue
+        assert lat is not None and lon is not None  # _located gives the point of every geometry it keeps
         feature = layer.feature or CLASS_FEATURES.get(cls, Feature.LANDFORM)
         yield _entry(layer, props, _identity(layer, props, display, lat, lon), feature, display, aliases,
                      geometry, lat, lon)
@@ -293,7 +296,7 @@ def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterat
 
 def _rivers(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterator[NaturalEarthEntry]:
     """River segments joined into one place per river: by Wikidata id, else by name and river number."""
-    groups: dict[str, list[tuple[dict, str, list[str], shapely.Geometry]]] = defaultdict(list)
+    groups: dict[str, list[tuple[dict, str, list[str], BaseGeometry]]] = defaultdict(list)
     for props, geojson in features:
         display, aliases = _names(props, layer)
         if not display or geojson is None:
@@ -313,7 +316,7 @@ def _rivers(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Itera
         yield entry
 
 
-def _river(segments: list[tuple[dict, str, list[str], shapely.Geometry]]) -> tuple | None:
+def _river(segments: list[tuple[dict, str, list[str], BaseGeometry]]) -> tuple | None:
     """(name, aliases, the most prominent segment's properties, merged line, midpoint, rank) of one river."""
     props = min(segments, key=lambda s: _number(s[0].get("scalerank"), 99.0))[0]
     displays = [s[1] for s in segments]
@@ -329,7 +332,7 @@ def _river(segments: list[tuple[dict, str, list[str], shapely.Geometry]]) -> tup
     return display, aliases, props, merged, middle, min(_number(s[0].get("scalerank"), 99.0) for s in segments)
 
 
-def _joined_lines(lines: list[shapely.LineString]) -> shapely.Geometry:
+def _joined_lines(lines: list[shapely.LineString]) -> BaseGeometry:
     """Segments merged into as few lines as possible; ends less than RIVER_GAP apart (where a
     river passes a lake or a dam) are joined, so a river's longest stretch is the river."""
     merged = list(shapely.get_parts(shapely.line_merge(shapely.MultiLineString(lines))))
@@ -341,7 +344,7 @@ def _joined_lines(lines: list[shapely.LineString]) -> shapely.Geometry:
 
 
 def _entry(layer: Layer, props: dict, identity: str, feature: Feature, display: str, aliases: list[str],
-           geometry: shapely.Geometry | None, lat: float, lon: float) -> NaturalEarthEntry:
+           geometry: BaseGeometry | None, lat: float, lon: float) -> NaturalEarthEntry:
     country = str(props.get("iso_a2_eh") or props.get("iso_a2") or "") if feature is Feature.TERRITORY else ""
     scalerank = _number(props.get("scalerank"), 99.0)
     if feature in _WATER_WORDS and (layer.supplement or scalerank > MINOR_SCALERANK):
@@ -433,7 +436,7 @@ def _number(value, default: float = 0.0) -> float:
         return default
 
 
-def _located(geometry: shapely.Geometry) -> tuple[shapely.Geometry | None, tuple[float | None, float | None]]:
+def _located(geometry: BaseGeometry) -> tuple[BaseGeometry | None, tuple[float | None, float | None]]:
     """The geometry to keep (None for a point) and the place's point, inside it and away from its edges."""
     polygons = [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon" and not p.is_empty]
     if polygons:
@@ -444,20 +447,20 @@ def _located(geometry: shapely.Geometry) -> tuple[shapely.Geometry | None, tuple
     return None, ((points[0].y, points[0].x) if points else (None, None))
 
 
-def _inner_point(outline: shapely.Geometry) -> tuple[float, float]:
+def _inner_point(outline: BaseGeometry) -> tuple[float, float]:
     """The pole of inaccessibility of the largest part: the inside point farthest from every edge."""
     largest = max(shapely.get_parts(outline), key=lambda part: part.area)
     point = polylabel(largest, tolerance=max(largest.area ** 0.5 / 100, 1e-4))
     return point.y, point.x
 
 
-def _shape_of(entry: NaturalEarthEntry) -> shapely.Geometry:
+def _shape_of(entry: NaturalEarthEntry) -> BaseGeometry:
     return entry.geometry if entry.geometry is not None else shapely.Point(entry.place.lon, entry.place.lat)
 
 
 def _apart(one: NaturalEarthEntry, other: NaturalEarthEntry) -> bool:
     """Two features given the same Wikidata id that lie far apart are not one place (a wrong join)."""
-    return shapely.distance(_shape_of(one), _shape_of(other)) > SAME_PLACE_REACH
+    return bool(shapely.distance(_shape_of(one), _shape_of(other)) > SAME_PLACE_REACH)
 
 
 def _nearby(entry: NaturalEarthEntry, candidates: Iterable[NaturalEarthEntry]) -> NaturalEarthEntry | None:

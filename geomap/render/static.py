@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import InputError
 from geomap.render.view import ADJECTIVE_LAYER
@@ -335,7 +336,7 @@ def _fitted(west: float, east: float, south: float, north: float, aspect: float,
     return Frame(x - width / 2, x + width / 2, y - height / 2, y + height / 2)
 
 
-def _path(geometry: shapely.Geometry, frame: Frame):
+def _path(geometry: BaseGeometry, frame: Frame):
     """The polygons and lines of `geometry` inside the frame, projected, as one matplotlib Path (None
     if none); copies 360° east or west are drawn where the frame crosses the antimeridian."""
     from matplotlib.path import Path as MplPath

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from html import escape
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import InputError
 from geomap.gazetteer.store import Gazetteer
@@ -128,7 +129,7 @@ def quotes(document: Document, resolutions: list[Resolution],
     return out, max(0, len(by_sentence) - limit)
 
 
-def _for_display(geometry: shapely.Geometry) -> shapely.Geometry:
+def _for_display(geometry: BaseGeometry) -> BaseGeometry:
     """An outline simplified in proportion to its size: a country needs less detail than a district."""
     minx, miny, maxx, maxy = geometry.bounds
     tolerance = min(0.25, max(0.005, max(maxx - minx, maxy - miny) / 400))
