@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from html import unescape
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import numpy
 import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import InputError
-from geomap.render.view import ADJECTIVE_LAYER
+from geomap.render.view import ADJECTIVE_LAYER, MapView, PlaceView
 
 IMAGE_FORMATS = {".png": "png", ".svg": "svg"}
 HTML_SUFFIXES = {".html", ".htm", ""}
@@ -114,7 +115,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 are not well-formed XML."""
 
 
-def _drawable(view: dict) -> dict:
+def _drawable(view: MapView) -> MapView:
     """The view with control characters taken out of every text the image draws."""
     def clean(text: str) -> str:
         return _CONTROLS.sub("", text)
@@ -124,7 +125,7 @@ def _drawable(view: dict) -> dict:
             "labels": [{**label, "name": clean(label["name"])} for label in view.get("labels", [])]}
 
 
-def render_image(view: dict, fmt: str, size: ImageSize | None = None) -> bytes:
+def render_image(view: MapView, fmt: str, size: ImageSize | None = None) -> bytes:
     """The view as PNG or SVG bytes; the same input gives the same bytes (no dates, no random ids)."""
     size = size or image_size()
     metadata = {"Software": None} if fmt == "png" else {"Date": None}
@@ -135,7 +136,7 @@ def render_image(view: dict, fmt: str, size: ImageSize | None = None) -> bytes:
     return out.getvalue()
 
 
-def write_image(path: str | Path, view: dict, fmt: str, size: ImageSize | None = None) -> None:
+def write_image(path: str | Path, view: MapView, fmt: str, size: ImageSize | None = None) -> None:
     """Render the image whole, then write it atomically: a failed render leaves `path` as it was."""
     from geomap.outputs import atomic_writer
 
@@ -144,7 +145,7 @@ def write_image(path: str | Path, view: dict, fmt: str, size: ImageSize | None =
         fh.write(data)
 
 
-def draw(view: dict, size: ImageSize):
+def draw(view: MapView, size: ImageSize):
     """The figure: a header (title, source), the map, a footer (legend, data credit)."""
     if view.get("tiles"):
         raise InputError("online tiles (`tiles`) are drawn only in HTML maps; images use the offline outlines",
@@ -201,7 +202,7 @@ def _wrap(text: str, width: float, fontsize: float, weight: str, lines: int) -> 
     return "\n".join(out)
 
 
-def _header(figure, page: _Page, view: dict) -> float:
+def _header(figure, page: _Page, view: MapView) -> float:
     """Title and source line at the top; returns where the map's top edge goes, in points."""
     y = page.height - page.margin
     width = page.width - 2 * page.margin
@@ -216,7 +217,7 @@ def _header(figure, page: _Page, view: dict) -> float:
     return y - 8 * 1.3 - page.gap
 
 
-def _footer(figure, page: _Page, view: dict) -> float:
+def _footer(figure, page: _Page, view: MapView) -> float:
     """The layers' legend and the data credit at the bottom; returns where the map's bottom edge goes."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -272,7 +273,7 @@ class Frame:
         return [k * 360.0 for k in (-1, 0, 1) if west + k * 360 <= self.east and east + k * 360 >= self.west]
 
 
-def _extents(places: list[dict]) -> list[tuple[float, float, float, float]]:
+def _extents(places: list[PlaceView]) -> list[tuple[float, float, float, float]]:
     """(west, east, south, north) of what the article is about: small outlines whole, other places
     their point (only large countries named, and nothing else: those outlines whole)."""
     small = [p for p in places if p["outline"] and p["area"] <= FOCUS_AREA]
@@ -282,10 +283,11 @@ def _extents(places: list[dict]) -> list[tuple[float, float, float, float]]:
     return [_unwrapped_bounds(p) for p in small] + [(p["lon"], p["lon"], p["lat"], p["lat"]) for p in points]
 
 
-def _unwrapped_bounds(place: dict) -> tuple[float, float, float, float]:
+def _unwrapped_bounds(place: PlaceView) -> tuple[float, float, float, float]:
     """An outline's bounds; for one crossing the antimeridian (Fiji, Chukotka) the narrower bounds
     with its western-hemisphere parts moved east by 360°."""
     west, south, east, north = place["bounds"]
+    assert place["outline"] is not None  # a place has bounds only with its outline
     if east - west > 180:
         lons = shapely.get_coordinates(shapely.geometry.shape(place["outline"]))[:, 0]
         moved = [lon + 360 if lon < 0 else lon for lon in lons]
@@ -307,12 +309,12 @@ def _longitudes(extents: list[tuple[float, float, float, float]]) -> tuple[float
     return best[1], best[2]
 
 
-def _frame(view: dict, width_pt: float, height_pt: float) -> Frame:
+def _frame(view: MapView, width_pt: float, height_pt: float) -> Frame:
     """The view's fixed first view if it has one (centre and Leaflet zoom); else what the article
     is about, padded, fitted to the map's `width_pt` by `height_pt`."""
     aspect = width_pt / height_pt
-    if view.get("view"):
-        lat, lon, zoom = view["view"]
+    if fixed := view.get("view"):
+        lat, lon, zoom = fixed
         width = 360 * (width_pt / 0.75) / (256 * 2**zoom)  # the degrees a browser shows at that zoom (1 px = 0.75 pt)
         return _fitted(lon - width / 2, lon + width / 2, mercator(lat), mercator(lat), aspect, pad=0.0, least=0.0)
     extents = _extents(view["places"])
@@ -360,7 +362,7 @@ def _path(geometry: BaseGeometry, frame: Frame):
     return MplPath(numpy.concatenate(vertices), codes) if vertices else None
 
 
-def _map(axes, frame: Frame, view: dict) -> None:
+def _map(axes, frame: Frame, view: MapView) -> None:
     from matplotlib.patches import PathPatch
 
     axes.set_xlim(frame.west, frame.east)
@@ -371,13 +373,14 @@ def _map(axes, frame: Frame, view: dict) -> None:
     for spine in axes.spines.values():
         spine.set_color(BORDER)
         spine.set_linewidth(0.6)
-    if view.get("basemap"):
-        world = shapely.GeometryCollection([shapely.geometry.shape(f["geometry"]) for f in view["basemap"]["features"]])
+    if basemap := view.get("basemap"):
+        world = shapely.GeometryCollection([shapely.geometry.shape(f["geometry"]) for f in basemap["features"]])
         if (path := _path(world, frame)) is not None:
             axes.add_artist(PathPatch(path, facecolor=LAND, edgecolor=BORDER, linewidth=0.3, zorder=1))
     colours = {layer["name"]: layer["colour"] for layer in view["layers"]}
     for place in sorted((p for p in view["places"] if p["outline"]), key=lambda p: -p["area"]):
         faint = place["faint"]
+        assert place["outline"] is not None  # only places with an outline, as chosen above
         path = _path(shapely.geometry.shape(place["outline"]), frame)
         if path is not None:
             colour, line = colours[place["layer"]], place["shape"] == "line"
@@ -387,7 +390,7 @@ def _map(axes, frame: Frame, view: dict) -> None:
     _labels(axes, frame, view, colours)
 
 
-def _radius(place: dict) -> float:
+def _radius(place: PlaceView) -> float:
     """A town's circle radius in points: larger the more the article names it (as on the web map)."""
     return 3.0 + 1.2 * min(place["mentions"], 10)
 
@@ -400,7 +403,7 @@ def _anchor(frame: Frame, lon: float, lat: float) -> tuple[float, float] | None:
     return lon + shift, mercator(lat)
 
 
-def _labels(axes, frame: Frame, view: dict, colours: dict[str, str]) -> None:
+def _labels(axes, frame: Frame, view: MapView, colours: dict[str, str]) -> None:
     """Circles for places without an outline, then every place's name where it covers no other
     name or circle, most-named places first (a name that fits nowhere is left out); then the
     basemap's country names around them."""
@@ -416,7 +419,7 @@ def _labels(axes, frame: Frame, view: dict, colours: dict[str, str]) -> None:
     names: list[tuple] = []
     for place in ranked:
         area = bool(place["outline"])
-        style = {"fontsize": 8.0, "weight": "bold"} if area else {"fontsize": 7.5, "weight": "normal"}
+        style: dict[str, Any] = {"fontsize": 8.0, "weight": "bold"} if area else {"fontsize": 7.5, "weight": "normal"}
         width = _text_width(place["name"], style["fontsize"], style["weight"])
         offset = _radius(place) + 2 if not area else 0.0 if _holds(axes, place, width) else 3.0
         obstacles = names + [box for key, box in circles.items() if key != id(place)]
@@ -425,7 +428,7 @@ def _labels(axes, frame: Frame, view: dict, colours: dict[str, str]) -> None:
     _country_names(axes, frame, view, names + list(circles.values()))
 
 
-def _country_names(axes, frame: Frame, view: dict, taken: list[tuple]) -> None:
+def _country_names(axes, frame: Frame, view: MapView, taken: list[tuple]) -> None:
     """The basemap's country names a browser would show at this scale (`view["labels"]`, each from
     its Leaflet zoom), beneath the places, where they cover no name or circle."""
     width_px = axes.bbox.width * 72 / axes.figure.dpi / 0.75  # CSS pixels: 0.75 pt each
@@ -466,7 +469,7 @@ def _write(axes, text: str, anchor: tuple[float, float], placements: list[tuple]
             return
 
 
-def _holds(axes, place: dict, width: float) -> bool:
+def _holds(axes, place: PlaceView, width: float) -> bool:
     """Whether the outline is wider on the map than its name, so the name can lie on it."""
     west, east, _, _ = _unwrapped_bounds(place)
     return (east - west) * axes.bbox.width / (axes.get_xlim()[1] - axes.get_xlim()[0]) * 72 / axes.figure.dpi > width

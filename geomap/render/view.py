@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any, NotRequired, TypedDict
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -40,6 +41,84 @@ _TILE_URL = re.compile(r"https?://[^\s\"'<>]+\Z")
 _TILE_FIELDS = re.compile(r"\{([^}]*)\}")
 _PAGE_URL = re.compile(r"https?://[^\x00-\x20\x7f]+\Z", re.IGNORECASE)
 """An address to link to: any http(s) URL without spaces or control characters (the page sets it as a property)."""
+
+
+class PlaceArticle(TypedDict):
+    """An article naming a place, in the place's popup: its sentences as (text, is_mention) runs."""
+
+    article: int
+    """Index into the map's `articles`."""
+    quotes: list[list[tuple[str, bool]]]
+    more: int
+    """Sentences naming the place that are not quoted."""
+
+
+class PlaceView(TypedDict):
+    """One place on the map (read by render/static.py and assets/geomap.js)."""
+
+    name: str
+    where: str
+    layer: str
+    faint: bool
+    lat: float
+    lon: float
+    mentions: int
+    confidence: float
+    derived: bool
+    articles: list[PlaceArticle]
+    shape: str
+    area: float
+    outline: dict[str, Any] | None
+    """GeoJSON geometry, simplified for display; None for a place drawn as a circle."""
+    bounds: NotRequired[list[float]]
+    """[west, south, east, north], with the outline only."""
+
+
+class ArticleView(TypedDict):
+    title: str
+    source: str
+    published: str
+
+
+class LabelView(TypedDict):
+    """A name on the offline basemap, shown from `zoom` on."""
+
+    name: str
+    lat: float
+    lon: float
+    zoom: int
+
+
+class LayerView(TypedDict):
+    name: str
+    colour: str
+
+
+class TilesView(TypedDict):
+    url: str
+    attribution: str
+    """Escaped HTML: Leaflet shows attributions as markup."""
+
+
+class MapView(TypedDict):
+    """Everything a map draws, as JSON-ready data: the one value `prepare` gives, the page's script
+    (assets/geomap.js) and the image renderer (render/static.py) read."""
+
+    title: str
+    source: str
+    source_url: str | None
+    summary: str
+    articles: list[ArticleView]
+    attribution: str
+    tiles: TilesView | None
+    basemap: dict[str, Any] | None
+    """GeoJSON FeatureCollection of the world's countries; None over tiles."""
+    labels: list[LabelView]
+    layers: list[LayerView]
+    cluster: bool
+    view: list[float] | None
+    """[lat, lon, zoom] of a fixed first view."""
+    places: list[PlaceView]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +240,7 @@ class MappedArticle:
 
 
 def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: Place,
-                named: list[tuple[int, list[Resolution]]]) -> dict:
+                named: list[tuple[int, list[Resolution]]]) -> PlaceView:
     """One place, with the quotes of each article that names it (`named`: article index, resolutions)."""
     geometry, derived = gazetteer.geometry(place.geonameid)
     resolutions = [r for _, rs in named for r in rs]
@@ -169,7 +248,8 @@ def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: 
     outline = geometry is not None and shape != Shape.CIRCLE
     limit = MAX_QUOTES if len(articles) == 1 else QUOTES_PER_ARTICLE
     layer = _layer(place, resolutions)
-    view = {
+    quoted = [(i, *quotes(articles[i].document, rs, limit)) for i, rs in named]
+    view: PlaceView = {
         "name": place.name,
         "where": _where(place, gazetteer),
         "layer": layer,
@@ -179,13 +259,12 @@ def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: 
         "mentions": len(resolutions),
         "confidence": round(max(r.confidence for r in resolutions), 2),
         "derived": bool(outline and derived),
-        "articles": [dict(zip(("article", "quotes", "more"), (i, *quotes(articles[i].document, rs, limit))))
-                     for i, rs in named],
+        "articles": [{"article": i, "quotes": qs, "more": more} for i, qs, more in quoted],
         "shape": shape.value if outline else Shape.CIRCLE.value,
         "area": 0.0,
         "outline": None,
     }
-    if outline:
+    if outline and geometry is not None:
         view["area"] = round(shapely.area(geometry), 4)
         view["outline"] = shapely.geometry.mapping(_for_display(geometry))
         view["bounds"] = [round(v, 4) for v in geometry.bounds]
@@ -200,10 +279,10 @@ REGION_LABEL_ZOOMS = ((5_000_000, 5), (0, 6))
 places in (all of the world's would weigh more than the map)."""
 
 
-def _labels(gazetteer: Gazetteer, countries: set[str]) -> list[dict]:
+def _labels(gazetteer: Gazetteer, countries: set[str]) -> list[LabelView]:
     """Country names for the offline basemap, and the regions of `countries`, each with the zoom
     from which it shows."""
-    def label(place: Place, zooms: tuple[tuple[int, int], ...]) -> dict:
+    def label(place: Place, zooms: tuple[tuple[int, int], ...]) -> LabelView:
         return {"name": place.name, "lat": round(place.lat, 3), "lon": round(place.lon, 3),
                 "zoom": next(zoom for population, zoom in zooms if place.population >= population)}
 
@@ -212,19 +291,19 @@ def _labels(gazetteer: Gazetteer, countries: set[str]) -> list[dict]:
             + [label(r, REGION_LABEL_ZOOMS) for r in regions])
 
 
-def _tiles(options: MapOptions) -> dict | None:
+def _tiles(options: MapOptions) -> TilesView | None:
     if not options.tiles:
         return None
     # Leaflet shows attributions as HTML: escaped here once, so it shows as the text it is.
     return {"url": options.tiles, "attribution": escape(options.attribution or "")}
 
 
-def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
+def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> MapView:
     """Everything the map of one article draws, as JSON-ready data."""
     return prepare_many([MappedArticle(document, options.title, options.source)], gazetteer, options)
 
 
-def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
+def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> MapView:
     """Everything the map of several articles draws: each place once, with the articles naming it."""
     named: dict[int, tuple[Place, list[tuple[int, list[Resolution]]]]] = {}
     for i, article in enumerate(articles):
@@ -253,7 +332,7 @@ def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, option
     }
 
 
-def to_script_json(view: dict) -> str:
+def to_script_json(view: MapView) -> str:
     """The view as JSON that is safe inside `<script type="application/json">`: nothing in it can
     close the element, start a comment or end a JavaScript line."""
     text = json.dumps(view, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
