@@ -199,7 +199,8 @@ def _connector(deadline: _Deadline, allow: AddressPolicy):
 
 def _connection(base: type[http.client.HTTPConnection], create_connection, *args, **kwargs):
     connection = base(*args, **kwargs)
-    connection._create_connection = create_connection  # type: ignore[attr-defined]  # http.client's own hook for opening the socket, private: not in typeshed
+    # http.client's own hook for opening the socket; private, so typeshed does not declare it.
+    connection._create_connection = create_connection  # type: ignore[attr-defined]
     return connection
 
 
