@@ -27,6 +27,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from typing import TypeVar
 
 from geomap.errors import GeomapError, InputError
 from geomap.formats import Failure, Outcome
@@ -126,11 +127,13 @@ class ParserProcess:
         one_by_one = False
         while len(lines) < len(chunk):
             self._start()
+            assert self._messages is not None  # _start made the child and its queue
             self._send((chunk[len(lines):], one_by_one))
             while len(lines) < len(chunk):
                 try:
                     message = self._messages.get(timeout=doc_timeout)
                 except queue.Empty:
+                    assert doc_timeout is not None  # the queue is empty only after a timeout
                     message = DocumentTimeout(doc_timeout)
                 if isinstance(message, Document | Failure):
                     lines.append(message)
@@ -160,6 +163,7 @@ class ParserProcess:
 
     def _send(self, message: object) -> None:
         """Write to the child; if it has gone, its reader has said so in the queue."""
+        assert self._child is not None and self._child.stdin is not None  # started, with a pipe
         try:
             pickle.dump(message, self._child.stdin)
             self._child.stdin.flush()
@@ -172,6 +176,7 @@ class ParserProcess:
             self._child.kill()
             self._child.wait()
             for stream in (self._child.stdin, self._child.stdout):
+                assert stream is not None  # both are pipes
                 stream.close()
             self._child = None
 
@@ -257,9 +262,14 @@ def _chunks(articles: Iterable[Article]) -> Iterator[list[Article]]:
         yield chunk
 
 
-def _ordered(submit: Callable[[list], object], result: Callable[[object], list[Outcome]], chunks, window: int):
+Task = TypeVar("Task")
+"""A chunk's work in flight: a thread pool's or Dask's future."""
+
+
+def _ordered(submit: Callable[[list[Article]], Task], result: Callable[[Task], list[Outcome]],
+             chunks: Iterable[list[Article]], window: int) -> Iterator[Outcome]:
     """Keep at most `window` chunks in flight; yield their outcomes in input order."""
-    pending: deque = deque()
+    pending: deque[Task] = deque()
     for chunk in chunks:
         pending.append(submit(chunk))
         if len(pending) >= window:
@@ -293,7 +303,8 @@ def extract(articles: Iterable[Article], setup: Setup, workers: int = 1, engine:
             pool.close()
 
 
-def _dask(chunks, setup: Setup, workers: int, scheduler: str | None, doc_timeout: float | None) -> Iterator[Outcome]:
+def _dask(chunks: Iterable[list[Article]], setup: Setup, workers: int, scheduler: str | None,
+          doc_timeout: float | None) -> Iterator[Outcome]:
     try:
         from dask.distributed import Client, LocalCluster
     except ImportError:

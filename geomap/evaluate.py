@@ -110,7 +110,7 @@ def step_accuracy(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dic
             place = pred[pi].get("place")
             step = (pred[pi].get("step") or "unknown") if place else "unplaced"
             placed[step] += 1
-            right[step] += bool(place) and distance_km(gold[gi]["lat"], gold[gi]["lon"], place["lat"], place["lon"]) <= 161
+            right[step] += bool(place and distance_km(gold[gi]["lat"], gold[gi]["lon"], place["lat"], place["lon"]) <= 161)
     return {step: {"matched": placed[step], "within_161km": right[step], "acc161": round(right[step] / placed[step], 4)}
             for step in sorted(placed, key=lambda s: -placed[s])}
 

@@ -19,7 +19,7 @@ from geomap.model import Document, Feature, Focus, FocusLevel, Mention, MentionK
 class Failure:
     """A document of a batch that could not be parsed: its id and why."""
 
-    id: str
+    id: str | None
     error: str
 
     def to_json(self) -> dict:

@@ -131,7 +131,7 @@ def atomic_writer(path: str | Path, mode: str = "w") -> Iterator[IO]:
     except OSError as exc:
         raise OutputError(f"{target}: cannot write ({exc.strerror})") from None
     try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": "\n"} if "b" not in mode else {})) as fh:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8", newline=None if "b" in mode else "\n") as fh:
             yield fh
         if kept_mode is not None:
             os.chmod(tmp, kept_mode)

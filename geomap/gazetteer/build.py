@@ -22,6 +22,7 @@ from pathlib import Path
 
 import shapely
 import shapely.geometry
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer import extend, imports
@@ -294,7 +295,7 @@ BASEMAP_TOLERANCE = 0.2
 """Degrees; the map's background of country outlines is drawn much coarser than the places."""
 
 
-def basemap(outlines: Iterable[shapely.Geometry | None]) -> str:
+def basemap(outlines: Iterable[BaseGeometry | None]) -> str:
     """Country outlines simplified and rounded to 0.01° into one small GeoJSON (about 450 KB)."""
     features = [
         {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(

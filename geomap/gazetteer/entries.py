@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geomap.gazetteer.names import fold, is_latin
 from geomap.model import Place
@@ -28,7 +28,7 @@ class Entry:
     place: Place
     names: dict[str, int] = field(default_factory=dict)
     """Display form -> NAME, ALIAS or DEMONYM."""
-    geometry: shapely.Geometry | None = None
+    geometry: BaseGeometry | None = None
     derived_geometry: bool = False
 
     def add(self, name: str | None, kind: int = ALIAS) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy
 import shapely
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold, safe_name
@@ -82,7 +83,7 @@ def _geonameid(value, where: str) -> int | None:
     return int(raw)
 
 
-def _entry(props: dict, lat, lon, where: str, geometry: shapely.Geometry | None = None) -> Entry:
+def _entry(props: dict, lat, lon, where: str, geometry: BaseGeometry | None = None) -> Entry:
     name = _text(props.get("name"), "name", where)
     if not fold(name):
         raise GazetteerError(f"{where}: missing name")
@@ -148,7 +149,7 @@ def read_geojson(path: Path) -> Iterator[Entry]:
         if not isinstance(props, dict):
             raise GazetteerError(f"{where}: not a GeoJSON Feature with an object of properties")
         geom = _geometry(feature.get("geometry"), where)
-        point = geom if geom.geom_type == "Point" else geom.representative_point()
+        point = geom if isinstance(geom, shapely.Point) else geom.representative_point()
         yield _entry(props, point.y, point.x, where, None if geom.geom_type == "Point" else geom)
 
 
@@ -158,7 +159,7 @@ def _json_int(text: str) -> int | float:
     return int(text) if len(text) <= 20 else float(text)
 
 
-def _geometry(value, where: str) -> shapely.Geometry:
+def _geometry(value, where: str) -> BaseGeometry:
     """A non-empty geometry of finite coordinates inside ±90/±180; a self-intersecting outline
     is repaired (make_valid) up to a size whose repair stays quick."""
     try:

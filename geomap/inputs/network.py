@@ -199,7 +199,8 @@ def _connector(deadline: _Deadline, allow: AddressPolicy):
 
 def _connection(base: type[http.client.HTTPConnection], create_connection, *args, **kwargs):
     connection = base(*args, **kwargs)
-    connection._create_connection = create_connection  # http.client's own hook for opening the socket
+    # http.client's own hook for opening the socket; private, so typeshed does not declare it.
+    connection._create_connection = create_connection  # type: ignore[attr-defined]
     return connection
 
 
@@ -219,7 +220,7 @@ class _HTTPS(urllib.request.HTTPSHandler):
 
     def https_open(self, req):
         return self.do_open(partial(_connection, http.client.HTTPSConnection, self.create_connection), req,
-                            context=self._context)
+                            context=self._context)  # type: ignore[attr-defined]  # urllib's, private: not in typeshed
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -227,7 +228,8 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
 
     def __init__(self, origin: str, limit: int):
         self.origin, self.limit, self.hops = origin, limit, 0
-        self.max_repeats = self.max_redirections = limit + 1  # so urllib's own loop checks never come first
+        # So urllib's own loop checks never come first. typeshed marks these ClassVar; urllib reads them from self.
+        self.max_repeats = self.max_redirections = limit + 1  # type: ignore[misc]
 
     def http_error_302(self, req, fp, code, msg, headers):
         target = urljoin(req.full_url, headers.get("location") or headers.get("uri") or "")
@@ -316,6 +318,7 @@ class Response:
 
     def _decode(self, chunk: bytes, size: int) -> bytes:
         """Decompressed, at most one byte over what is left of the budget: a bomb never unpacks whole."""
+        assert self._decoder is not None  # called only for a compressed body
         try:
             out = self._decoder.decompress(chunk, self._budget.max_bytes - size + 1)
         except zlib.error as exc:

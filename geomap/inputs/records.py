@@ -134,6 +134,7 @@ class _Column:
         """Bytes of row i as UTF-8 (0 for a value that is not a string: its text is small)."""
         if not self.is_string(i):
             return 0
+        assert self.sizes is not None  # a string column's sizes are measured
         return self.sizes[self.array.indices[i].as_py()] if self.dictionary else self.sizes[i]
 
     def value(self, i: int):

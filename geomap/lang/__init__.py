@@ -7,6 +7,7 @@ Every row names its word and says why it is on the list ("why"), as the gazettee
 from __future__ import annotations
 
 import csv
+import io
 from functools import lru_cache
 from importlib import resources
 
@@ -15,7 +16,7 @@ from importlib import resources
 def rows(name: str, language: str = "en") -> tuple[dict[str, str], ...]:
     """The rows of `<language>/<name>.csv`; a row without its word or its reason is refused."""
     path = resources.files(__name__) / language / f"{name}.csv"
-    with path.open(encoding="utf-8", newline="") as fh:
+    with io.TextIOWrapper(path.open("rb"), encoding="utf-8", newline="") as fh:  # csv's newline=""; Traversable.open takes none
         found = tuple(csv.DictReader(fh))
     for number, row in enumerate(found, 2):
         if not row.get("word") or not (row.get("why") or "").strip():

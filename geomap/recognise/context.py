@@ -91,7 +91,8 @@ class Words:
         lists = (words(name, language) for name in (
             "connectors", "generic_words", "cue_words", "common_words", "joins", "possessives"))
         feature = rows("feature_cues", language)
-        return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)
+        # mypy takes a starred iterable to fill every field, so the lists after it look like too many.
+        return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)  # type: ignore[call-arg]
                              for position in ("before", "after")), words("qualifier_words", language),
                    words("office_words", language), words("building_words", language),
                    words("road_words", language), words("road_numbers", language))

@@ -233,7 +233,7 @@ def common_word(ctx: Context, start: int, end: int, rank: int, cued: bool) -> bo
         return False
     if ordinary_word(ctx, start, end, cued):
         return True
-    return ctx.tokens[start].is_sent_start and rank < Rank.AREA and not cued
+    return bool(ctx.tokens[start].is_sent_start) and rank < Rank.AREA and not cued
 
 
 def inside_longer_name(ctx: Context, start: int, end: int, fame: Fame) -> bool:

@@ -8,12 +8,13 @@ parts therefore enter the page as `Verbatim` elements, which render as the text 
 from __future__ import annotations
 
 import base64
+from collections import OrderedDict
 from functools import cache
 from importlib import resources
 from itertools import count
 
 import folium
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 
 
 class Verbatim(Element):
@@ -55,8 +56,9 @@ class PageParts(MacroElement):
         self.view_json = view_json
         self.clustering = clustering
 
-    def render(self, **kwargs) -> None:
+    def render(self, **kwargs) -> None:  # type: ignore[override]  # branca's MacroElement.render returns None too; Element's is hinted str
         figure = self.get_root()
+        assert isinstance(figure, Figure) and self._parent is not None  # added to a map, rendered from its figure
         js, css = assets(self.clustering)
         name, map_name = self.get_name(), self._parent.get_name()
         figure.header.add_child(Verbatim(f"<style>{css}</style>\n<script>{js}</script>"), name=name)
@@ -86,6 +88,6 @@ def number_ids(root: Element) -> None:
         for child in element._children.values():
             walk(child)
         # Templates iterate these dicts by key, so the keys must carry the new names too.
-        element._children = {child.get_name(): child for child in element._children.values()}
+        element._children = OrderedDict((child.get_name(), child) for child in element._children.values())
 
     walk(root)

@@ -17,7 +17,7 @@ from geomap.errors import InputError
 from geomap.gazetteer.store import Gazetteer
 from geomap.model import Document
 from geomap.render.leaflet import PageParts, new_map, number_ids
-from geomap.render.view import MapOptions, prepare, to_script_json
+from geomap.render.view import MapOptions, MapView, prepare, to_script_json
 
 __all__ = ["GeoMap", "MapOptions", "fragment", "is_fragment", "page_html", "render_html"]
 
@@ -30,7 +30,7 @@ def render_html(document: Document, gazetteer: Gazetteer, options: MapOptions = 
     return page_html(prepare(document, gazetteer, options))
 
 
-def page_html(view: dict) -> str:
+def page_html(view: MapView) -> str:
     """The page that draws a view from `view.prepare`."""
     fmap = new_map()
     PageParts(to_script_json(view), view["cluster"]).add_to(fmap)
@@ -63,7 +63,7 @@ def is_fragment(path: Path) -> bool:
 class GeoMap:
     """A map of one document: save it (HTML, PNG or SVG), embed it, draw it as an image, or let Jupyter show it."""
 
-    view: dict
+    view: MapView
     """What the map shows (`view.prepare`); the page and the images are drawn from it."""
 
     @classmethod

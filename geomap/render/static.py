@@ -8,6 +8,8 @@ and the same view, size and DPI give the same bytes.
 
 from __future__ import annotations
 
+from typing import Any
+
 import math
 import re
 from contextlib import contextmanager
@@ -18,9 +20,10 @@ from pathlib import Path
 
 import numpy
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import InputError
-from geomap.render.view import ADJECTIVE_LAYER, APPROXIMATE_LAYER
+from geomap.render.view import ADJECTIVE_LAYER, APPROXIMATE_LAYER, MapView, PlaceView
 
 IMAGE_FORMATS = {".png": "png", ".svg": "svg"}
 HTML_SUFFIXES = {".html", ".htm", ""}
@@ -113,7 +116,7 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 are not well-formed XML."""
 
 
-def _drawable(view: dict) -> dict:
+def _drawable(view: MapView) -> MapView:
     """The view with control characters taken out of every text the image draws."""
     def clean(text: str) -> str:
         return _CONTROLS.sub("", text)
@@ -123,7 +126,7 @@ def _drawable(view: dict) -> dict:
             "labels": [{**label, "name": clean(label["name"])} for label in view.get("labels", [])]}
 
 
-def render_image(view: dict, fmt: str, size: ImageSize | None = None) -> bytes:
+def render_image(view: MapView, fmt: str, size: ImageSize | None = None) -> bytes:
     """The view as PNG or SVG bytes; the same input gives the same bytes (no dates, no random ids)."""
     size = size or image_size()
     metadata = {"Software": None} if fmt == "png" else {"Date": None}
@@ -134,7 +137,7 @@ def render_image(view: dict, fmt: str, size: ImageSize | None = None) -> bytes:
     return out.getvalue()
 
 
-def write_image(path: str | Path, view: dict, fmt: str, size: ImageSize | None = None) -> None:
+def write_image(path: str | Path, view: MapView, fmt: str, size: ImageSize | None = None) -> None:
     """Render the image whole, then write it atomically: a failed render leaves `path` as it was."""
     from geomap.outputs import atomic_writer
 
@@ -143,7 +146,7 @@ def write_image(path: str | Path, view: dict, fmt: str, size: ImageSize | None =
         fh.write(data)
 
 
-def draw(view: dict, size: ImageSize):
+def draw(view: MapView, size: ImageSize):
     """The figure: a header (title, source), the map, a footer (legend, data credit)."""
     if view.get("tiles"):
         raise InputError("online tiles (`tiles`) are drawn only in HTML maps; images use the offline outlines",
@@ -200,7 +203,7 @@ def _wrap(text: str, width: float, fontsize: float, weight: str, lines: int) -> 
     return "\n".join(out)
 
 
-def _header(figure, page: _Page, view: dict) -> float:
+def _header(figure, page: _Page, view: MapView) -> float:
     """Title and source line at the top; returns where the map's top edge goes, in points."""
     y = page.height - page.margin
     width = page.width - 2 * page.margin
@@ -215,7 +218,7 @@ def _header(figure, page: _Page, view: dict) -> float:
     return y - 8 * 1.3 - page.gap
 
 
-def _footer(figure, page: _Page, view: dict) -> float:
+def _footer(figure, page: _Page, view: MapView) -> float:
     """The layers' legend and the data credit at the bottom; returns where the map's bottom edge goes."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -273,7 +276,7 @@ class Frame:
         return [k * 360.0 for k in (-1, 0, 1) if west + k * 360 <= self.east and east + k * 360 >= self.west]
 
 
-def _extents(places: list[dict]) -> list[tuple[float, float, float, float]]:
+def _extents(places: list[PlaceView]) -> list[tuple[float, float, float, float]]:
     """(west, east, south, north) of what the article is about: small outlines whole, other places
     their point (only large countries named, and nothing else: those outlines whole)."""
     small = [p for p in places if p["outline"] and p["area"] <= FOCUS_AREA]
@@ -283,10 +286,11 @@ def _extents(places: list[dict]) -> list[tuple[float, float, float, float]]:
     return [_unwrapped_bounds(p) for p in small] + [(p["lon"], p["lon"], p["lat"], p["lat"]) for p in points]
 
 
-def _unwrapped_bounds(place: dict) -> tuple[float, float, float, float]:
+def _unwrapped_bounds(place: PlaceView) -> tuple[float, float, float, float]:
     """An outline's bounds; for one crossing the antimeridian (Fiji, Chukotka) the narrower bounds
     with its western-hemisphere parts moved east by 360°."""
     west, south, east, north = place["bounds"]
+    assert place["outline"] is not None  # a place has bounds only with its outline
     if east - west > 180:
         lons = shapely.get_coordinates(shapely.geometry.shape(place["outline"]))[:, 0]
         moved = [lon + 360 if lon < 0 else lon for lon in lons]
@@ -308,12 +312,12 @@ def _longitudes(extents: list[tuple[float, float, float, float]]) -> tuple[float
     return best[1], best[2]
 
 
-def _frame(view: dict, width_pt: float, height_pt: float) -> Frame:
+def _frame(view: MapView, width_pt: float, height_pt: float) -> Frame:
     """The view's fixed first view if it has one (centre and Leaflet zoom); else what the article
     is about, padded, fitted to the map's `width_pt` by `height_pt`."""
     aspect = width_pt / height_pt
-    if view.get("view"):
-        lat, lon, zoom = view["view"]
+    if fixed := view.get("view"):
+        lat, lon, zoom = fixed
         width = 360 * (width_pt / 0.75) / (256 * 2**zoom)  # the degrees a browser shows at that zoom (1 px = 0.75 pt)
         return _fitted(lon - width / 2, lon + width / 2, mercator(lat), mercator(lat), aspect, pad=0.0, least=0.0)
     framed = [p for p in view["places"] if p.get("frame", True)]  # the sure places, as the page frames them
@@ -338,7 +342,7 @@ def _fitted(west: float, east: float, south: float, north: float, aspect: float,
     return Frame(x - width / 2, x + width / 2, y - height / 2, y + height / 2)
 
 
-def _path(geometry: shapely.Geometry, frame: Frame):
+def _path(geometry: BaseGeometry, frame: Frame):
     """The polygons and lines of `geometry` inside the frame, projected, as one matplotlib Path (None
     if none); copies 360° east or west are drawn where the frame crosses the antimeridian."""
     from matplotlib.path import Path as MplPath
@@ -362,7 +366,7 @@ def _path(geometry: shapely.Geometry, frame: Frame):
     return MplPath(numpy.concatenate(vertices), codes) if vertices else None
 
 
-def _map(axes, frame: Frame, view: dict) -> None:
+def _map(axes, frame: Frame, view: MapView) -> None:
     from matplotlib.patches import PathPatch
 
     axes.set_xlim(frame.west, frame.east)
@@ -373,13 +377,14 @@ def _map(axes, frame: Frame, view: dict) -> None:
     for spine in axes.spines.values():
         spine.set_color(BORDER)
         spine.set_linewidth(0.6)
-    if view.get("basemap"):
-        world = shapely.GeometryCollection([shapely.geometry.shape(f["geometry"]) for f in view["basemap"]["features"]])
+    if basemap := view.get("basemap"):
+        world = shapely.GeometryCollection([shapely.geometry.shape(f["geometry"]) for f in basemap["features"]])
         if (path := _path(world, frame)) is not None:
             axes.add_artist(PathPatch(path, facecolor=LAND, edgecolor=BORDER, linewidth=0.3, zorder=1))
     colours = {layer["name"]: layer["colour"] for layer in view["layers"]}
     for place in sorted((p for p in view["places"] if p["outline"]), key=lambda p: -p["area"]):
         faint, weak = place["faint"], _weak(place)
+        assert place["outline"] is not None  # only places with an outline, as chosen above
         path = _path(shapely.geometry.shape(place["outline"]), frame)
         if path is not None:
             colour, line = colours[place["layer"]], place["shape"] == "line"
@@ -389,12 +394,12 @@ def _map(axes, frame: Frame, view: dict) -> None:
     _labels(axes, frame, view, colours)
 
 
-def _weak(place: dict) -> float:
+def _weak(place: PlaceView) -> float:
     """Opacity of a place's ink: a doubtful place is drawn fainter than a sure one (as on the page)."""
     return 0.45 if place["uncertain"] else 1.0
 
 
-def _radius(place: dict) -> float:
+def _radius(place: PlaceView) -> float:
     """A town's circle radius in points: larger the more the article names it (as on the web map)."""
     return 3.0 + 1.2 * min(place["mentions"], 10)
 
@@ -407,7 +412,7 @@ def _anchor(frame: Frame, lon: float, lat: float) -> tuple[float, float] | None:
     return lon + shift, mercator(lat)
 
 
-def _labels(axes, frame: Frame, view: dict, colours: dict[str, str]) -> None:
+def _labels(axes, frame: Frame, view: MapView, colours: dict[str, str]) -> None:
     """Circles for places without an outline, then every place's name where it covers no other
     name or circle, most-named places first and guessed placements last (a name that fits nowhere
     is left out); then the basemap's country names around them."""
@@ -429,7 +434,7 @@ def _labels(axes, frame: Frame, view: dict, colours: dict[str, str]) -> None:
     names: list[tuple] = []
     for place in ranked:
         area = bool(place["outline"])
-        style = {"fontsize": 8.0, "weight": "bold"} if area else {"fontsize": 7.5, "weight": "normal"}
+        style: dict[str, Any] = {"fontsize": 8.0, "weight": "bold"} if area else {"fontsize": 7.5, "weight": "normal"}
         # As on the page: a doubtful place's name asks the question, a guessed placement's is italic.
         name = place["name"] + ("?" if place["uncertain"] and not place["approximate"] else "")
         if place["approximate"]:
@@ -444,7 +449,7 @@ def _labels(axes, frame: Frame, view: dict, colours: dict[str, str]) -> None:
     _country_names(axes, frame, view, names + list(circles.values()))
 
 
-def _country_names(axes, frame: Frame, view: dict, taken: list[tuple]) -> None:
+def _country_names(axes, frame: Frame, view: MapView, taken: list[tuple]) -> None:
     """The basemap's country names a browser would show at this scale (`view["labels"]`, each from
     its Leaflet zoom), beneath the places, where they cover no name or circle."""
     width_px = axes.bbox.width * 72 / axes.figure.dpi / 0.75  # CSS pixels: 0.75 pt each
@@ -485,7 +490,7 @@ def _write(axes, text: str, anchor: tuple[float, float], placements: list[tuple]
             return
 
 
-def _holds(axes, place: dict, width: float) -> bool:
+def _holds(axes, place: PlaceView, width: float) -> bool:
     """Whether the outline is wider on the map than its name, so the name can lie on it."""
     west, east, _, _ = _unwrapped_bounds(place)
     return (east - west) * axes.bbox.width / (axes.get_xlim()[1] - axes.get_xlim()[0]) * 72 / axes.figure.dpi > width

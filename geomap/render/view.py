@@ -14,9 +14,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
+from typing import Any, NotRequired, TypedDict
 
 import numpy
 import shapely
+from shapely.geometry.base import BaseGeometry
 
 from geomap.errors import InputError
 from geomap.gazetteer.store import Gazetteer
@@ -53,6 +55,96 @@ _TILE_URL = re.compile(r"https?://[^\s\"'<>]+\Z")
 _TILE_FIELDS = re.compile(r"\{([^}]*)\}")
 _PAGE_URL = re.compile(r"https?://[^\x00-\x20\x7f]+\Z", re.IGNORECASE)
 """An address to link to: any http(s) URL without spaces or control characters (the page sets it as a property)."""
+
+
+class PlaceArticle(TypedDict):
+    """An article naming a place, in the place's popup: its sentences as (text, is_mention) runs."""
+
+    article: int
+    """Index into the map's `articles`."""
+    quotes: list[list[tuple[str, bool]]]
+    more: int
+    """Sentences naming the place that are not quoted."""
+
+
+class PlaceView(TypedDict):
+    """One place on the map (read by render/static.py and assets/geomap.js)."""
+
+    name: str
+    where: str
+    layer: str
+    faint: bool
+    lat: float
+    lon: float
+    mentions: int
+    confidence: float
+    certainty: str
+    """The confidence in words ("likely", "uncertain — also possible: …")."""
+    uncertain: bool
+    approximate: bool
+    """Placed at a town the text named (`Resolution.approximate`), drawn and worded as a guess."""
+    placed_at: str
+    frame: bool
+    """Whether the first view is fitted to it."""
+    derived: bool
+    articles: list[PlaceArticle]
+    shape: str
+    area: float
+    outline: dict[str, Any] | None
+    """GeoJSON geometry, simplified for display; None for a place drawn as a circle."""
+    bounds: NotRequired[list[float]]
+    """[west, south, east, north], with the outline only."""
+
+
+class ArticleView(TypedDict):
+    title: str
+    source: str
+    published: str
+    focus: str
+    """Where the article is from or about, in words ("" when not known)."""
+
+
+class LabelView(TypedDict):
+    """A name on the offline basemap, shown from `zoom` on."""
+
+    name: str
+    lat: float
+    lon: float
+    zoom: int
+
+
+class LayerView(TypedDict):
+    name: str
+    colour: str
+
+
+class TilesView(TypedDict):
+    url: str
+    attribution: str
+    """Escaped HTML: Leaflet shows attributions as markup."""
+
+
+class MapView(TypedDict):
+    """Everything a map draws, as JSON-ready data: the one value `prepare` gives, the page's script
+    (assets/geomap.js) and the image renderer (render/static.py) read."""
+
+    title: str
+    source: str
+    source_url: str | None
+    summary: str
+    articles: list[ArticleView]
+    about: str
+    """A single article's focus in words, shown under the title ("" for none, or for many articles)."""
+    attribution: str
+    tiles: TilesView | None
+    basemap: dict[str, Any] | None
+    """GeoJSON FeatureCollection of the world's countries; None over tiles."""
+    labels: list[LabelView]
+    layers: list[LayerView]
+    cluster: bool
+    view: list[float] | None
+    """[lat, lon, zoom] of a fixed first view."""
+    places: list[PlaceView]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +236,7 @@ def quotes(document: Document, resolutions: list[Resolution],
     return out, max(0, len(by_sentence) - limit)
 
 
-def _for_display(geometry: shapely.Geometry) -> shapely.Geometry:
+def _for_display(geometry: BaseGeometry) -> BaseGeometry:
     """An outline simplified in proportion to its size: a country needs less detail than a district."""
     minx, miny, maxx, maxy = geometry.bounds
     tolerance = min(0.25, max(0.005, max(maxx - minx, maxy - miny) / 400))
@@ -194,7 +286,7 @@ class MappedArticle:
 
 
 def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: Place,
-                named: list[tuple[int, list[Resolution]]]) -> dict:
+                named: list[tuple[int, list[Resolution]]]) -> PlaceView:
     """One place, with the quotes of each article that names it (`named`: article index, resolutions).
     An approximate placement is a place of its own, named as the text names it and drawn at the town
     it was put in as a circle (never that town's outline), so it is never taken for the town."""
@@ -207,7 +299,8 @@ def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: 
     layer = _layer(place, resolutions)
     surest = max(resolutions, key=lambda r: r.confidence)
     confidence = round(surest.confidence, 2)
-    view = {
+    quoted = [(i, *quotes(articles[i].document, rs, limit)) for i, rs in named]
+    view: PlaceView = {
         "name": resolutions[0].mention.text if approximate else place.name,
         "where": _where(place, gazetteer),
         "layer": layer,
@@ -222,13 +315,12 @@ def _place_view(articles: Sequence[MappedArticle], gazetteer: Gazetteer, place: 
         "placed_at": f"{APPROXIMATE_WORDS}: {_called(place, gazetteer)}" if approximate else "",
         "frame": True,
         "derived": bool(outline and derived),
-        "articles": [dict(zip(("article", "quotes", "more"), (i, *quotes(articles[i].document, rs, limit))))
-                     for i, rs in named],
+        "articles": [{"article": i, "quotes": qs, "more": more} for i, qs, more in quoted],
         "shape": shape.value if outline else Shape.CIRCLE.value,
         "area": 0.0,
         "outline": None,
     }
-    if outline:
+    if outline and geometry is not None:
         view["area"] = round(shapely.area(geometry), 4)
         view["outline"] = shapely.geometry.mapping(_for_display(geometry))
         view["bounds"] = [round(v, 4) for v in geometry.bounds]
@@ -244,7 +336,7 @@ def _km_to_boxes(lat: float, lon: float, boxes: numpy.ndarray) -> numpy.ndarray:
     return 6371.0 * numpy.arccos(numpy.clip(cos, -1.0, 1.0))
 
 
-def _mark_framing(places: list[dict]) -> None:
+def _mark_framing(places: list[PlaceView]) -> None:
     """Set each place's "frame": whether the first view is fitted to it. Guessed placements are
     left out, and so is a doubtful place (under FAR_CONFIDENCE) far from every surer one; both
     are still drawn and listed. A map of only such places frames them all."""
@@ -275,10 +367,10 @@ REGION_LABEL_ZOOMS = ((5_000_000, 5), (0, 6))
 places in (all of the world's would weigh more than the map)."""
 
 
-def _labels(gazetteer: Gazetteer, countries: set[str]) -> list[dict]:
+def _labels(gazetteer: Gazetteer, countries: set[str]) -> list[LabelView]:
     """Country names for the offline basemap, and the regions of `countries`, each with the zoom
     from which it shows."""
-    def label(place: Place, zooms: tuple[tuple[int, int], ...]) -> dict:
+    def label(place: Place, zooms: tuple[tuple[int, int], ...]) -> LabelView:
         return {"name": place.name, "lat": round(place.lat, 3), "lon": round(place.lon, 3),
                 "zoom": next(zoom for population, zoom in zooms if place.population >= population)}
 
@@ -287,19 +379,19 @@ def _labels(gazetteer: Gazetteer, countries: set[str]) -> list[dict]:
             + [label(r, REGION_LABEL_ZOOMS) for r in regions])
 
 
-def _tiles(options: MapOptions) -> dict | None:
+def _tiles(options: MapOptions) -> TilesView | None:
     if not options.tiles:
         return None
     # Leaflet shows attributions as HTML: escaped here once, so it shows as the text it is.
     return {"url": options.tiles, "attribution": escape(options.attribution or "")}
 
 
-def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
+def prepare(document: Document, gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> MapView:
     """Everything the map of one article draws, as JSON-ready data."""
     return prepare_many([MappedArticle(document, options.title, options.source)], gazetteer, options)
 
 
-def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> dict:
+def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, options: MapOptions = MapOptions()) -> MapView:
     """Everything the map of several articles draws: each place once, with the articles naming it."""
     named: dict[tuple, tuple[Place, list[tuple[int, list[Resolution]]]]] = {}
     for i, article in enumerate(articles):
@@ -336,7 +428,7 @@ def prepare_many(articles: Sequence[MappedArticle], gazetteer: Gazetteer, option
     }
 
 
-def to_script_json(view: dict) -> str:
+def to_script_json(view: MapView) -> str:
     """The view as JSON that is safe inside `<script type="application/json">`: nothing in it can
     close the element, start a comment or end a JavaScript line."""
     text = json.dumps(view, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

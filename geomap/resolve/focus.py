@@ -118,9 +118,9 @@ def agreed(names: Shares, gazetteer: Gazetteer, min_names: int, min_vote: float,
             continue
         (area, top), runner_up = ranked[0], ranked[1][1] if len(ranked) > 1 else 0.0
         if voters[area] >= min_names and top >= min_share * total and top >= min_lead * runner_up:
-            place = gazetteer.area(*area)
-            if place is not None:
-                return Focus(place, level, "text", top / total)
+            found = gazetteer.area(*area)
+            if found is not None:
+                return Focus(found, level, "text", top / total)
     return None
 
 

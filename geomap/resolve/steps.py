@@ -288,9 +288,10 @@ def _near_town(draft: Draft, r: Resolution, town: Resolution | None) -> Resoluti
     focus = draft.focus
     local = (focus is not None and focus.level is FocusLevel.TOWN
              and draft.locality >= draft.settings.focus_local_share)
-    if town is not None and not (local and _beyond(town.place, focus, draft.settings.focus_town_km)):
+    if town is not None and town.place is not None and not (local and _beyond(town.place, focus, draft.settings.focus_town_km)):
         return Resolution(r.mention, town.place, town.confidence, (), approximate=True, step="near_town_before")
     if local:
+        assert focus is not None  # a story is local only to a focus
         return Resolution(r.mention, focus.place, draft.locality, (), approximate=True, step="near_focus")
     return r
 
