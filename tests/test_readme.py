@@ -35,8 +35,17 @@ def test_a_python_example_runs_as_written(line, block, tmp_path, monkeypatch):
     assert test.examples  # a block of nothing to run would pass anything
 
 
+def test_the_focus_example_is_a_document_as_extract_writes_it(geoparser):
+    (_, block), = [found for found in blocks("json") if '"focus"' in found[1]]
+    example = json.loads(block)
+    written = geoparser.parse("PARIS, Tex. (AP) — The council met.").to_json()
+    assert example["focus"].keys() == written["focus"].keys()
+    assert example["focus"]["place"].keys() == written["focus"]["place"].keys()
+    assert (written["focus"]["place"]["geonameid"], written["focus"]["from"]) == (4717560, "dateline")
+
+
 def test_the_json_example_is_a_mention_as_extract_writes_it(geoparser):
-    (_, block), = blocks("json")
+    (_, block), = [found for found in blocks("json") if '"focus"' not in found[1]]
     example = json.loads(block)
     written = geoparser.parse("Floods reached Louisiana on Monday.").resolutions[0].to_json()
     assert example.keys() == written.keys() and example["place"].keys() == written["place"].keys()
