@@ -182,6 +182,7 @@ def make_app(server: Server, ready: Callable[[], None] = lambda: None) -> Starle
         Mount("/assets", StaticFiles(directory=str(ASSETS))),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.geomap = geomap
     sample = map_documents(server.setup, [Document("")], MapOptions()).page  # the scripts every map carries
     app.add_middleware(SecurityHeaders, policy=content_security_policy(script_hashes(sample)))
     return app
