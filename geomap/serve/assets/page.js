@@ -108,8 +108,8 @@
       const html = await (await call("/api/map?format=html", request)).text();
       const document_ = JSON.parse(json);
       const count = table(document_);
+      $("result").hidden = false;  // before the map loads: Leaflet measures its frame
       $("map").srcdoc = html;
-      $("result").hidden = false;
       shown = {request, json, html};
       say(`${count} places, ${document_.mentions.length} mentions.`);
     } catch (error) {
