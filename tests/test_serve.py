@@ -294,3 +294,21 @@ def test_a_document_over_the_time_limit_is_504_and_its_parser_replaced(api, stat
     assert answer.status_code == 504 and "not parsed within 0.5 s" in answer.json()["error"]
     monkeypatch.undo()
     assert api.post("/api/extract", json={"text": "Paris"}, timeout=300).status_code == 200
+
+
+@pytest.mark.slow
+def test_a_short_load_on_loopback_answers_every_request_correctly():
+    """benchmarks/serve_load.py against a real `geomap serve`: 200 requests, 8 at a time, every answer
+    the same document, memory bounded (the latency it prints is a benchmark figure, not asserted)."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "serve_load.py"), "--requests", "200",
+                           "--concurrency", "8"], capture_output=True, text=True, timeout=900, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout)
+    print(figures)
+    assert figures["all_correct"] and figures["requests"] == 200
+    assert figures["memory_after_mb"] < figures["memory_before_mb"] + 300
