@@ -250,11 +250,12 @@ _POOLS: dict[Setup, ParserPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def parse_chunk_guarded(setup: Setup, chunk: list[Article], doc_timeout: float | None) -> list[Outcome]:
+def parse_chunk_guarded(setup: Setup, chunk: list[Article], doc_timeout: float | None,
+                        prefer: Prefer | None = None) -> list[Outcome]:
     """A Dask task: the chunk in one of this worker's parser processes, which live as long as it."""
     with _POOLS_LOCK:
         pool = _POOLS.setdefault(setup, ParserPool(setup))
-    return pool.parse(chunk, doc_timeout)
+    return pool.parse(chunk, doc_timeout, prefer)
 
 
 def _chunks(articles: Iterable[Article]) -> Iterator[list[Article]]:

@@ -137,6 +137,9 @@ def _serve_parser(sub) -> None:
                    help="an article taking longer is given up (504) and its parser replaced (default %(default)g)")
     s.add_argument("--allow-private-urls", action="store_true",
                    help="let URLs point at loopback, private and link-local addresses (refused by default)")
+    s.add_argument("--scheduler", default=None,
+                   help="parse on an existing Dask cluster (tcp://HOST:8786), --workers requests at a time "
+                        "(pip install 'geomap[dask]')")
     _common(s)
 
 
@@ -154,7 +157,8 @@ def cmd_serve(args) -> int:
         from geomap.serve.web import Server
     except ImportError as exc:
         raise InputError(f"geomap serve needs {exc.name}: pip install 'geomap[serve]'") from None
-    run(Server(_setup(args), args.workers, args.queue, args.doc_timeout, args.allow_private_urls), args.host, args.port)
+    run(Server(_setup(args), args.workers, args.queue, args.doc_timeout, args.allow_private_urls, scheduler=args.scheduler),
+        args.host, args.port)
     return ExitStatus.OK
 
 

@@ -312,3 +312,18 @@ def test_a_short_load_on_loopback_answers_every_request_correctly():
     print(figures)
     assert figures["all_correct"] and figures["requests"] == 200
     assert figures["memory_after_mb"] < figures["memory_before_mb"] + 300
+
+
+@pytest.mark.slow
+def test_a_server_pointed_at_a_dask_cluster_parses_there(tmp_path):
+    """--scheduler: the articles are parsed on the cluster's workers, with the request's own preferences."""
+    distributed = pytest.importorskip("dask.distributed", reason="needs Dask: pip install '.[dask]'")
+    text = "Officials in Springfield met on Tuesday."
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster, \
+            serving(Server(scheduler=cluster.scheduler_address)) as (url, app), \
+            httpx.Client(base_url=url, timeout=300) as client:
+        answer = client.post("/api/extract", json={"text": text, "prefer": {"Springfield": 4250542}})
+        assert answer.status_code == 200 and answer.json()["mentions"][0]["place"]["geonameid"] == 4250542
+        assert answer.text == run_cli("extract", "-", "--prefer", "Springfield=4250542", stdin=text).stdout
+        assert app.state.geomap.pool._all == []  # no parser process of the server's own

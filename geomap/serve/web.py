@@ -22,9 +22,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from geomap.app import map_documents
-from geomap.batch import DOC_TIMEOUT, ParserPool
+from geomap.batch import DOC_TIMEOUT, ParserPool, Prefer, parse_chunk_guarded
 from geomap.errors import ExitStatus, GeomapError, InputError, InputTooLarge
-from geomap.formats import Failure, to_geojson, to_json
+from geomap.formats import Failure, Outcome, to_geojson, to_json
 from geomap.gazetteer import shared_gazetteer
 from geomap.inputs import Limits
 from geomap.inputs.network import any_address, public_addresses
@@ -52,6 +52,9 @@ class Server:
     doc_timeout: float = DOC_TIMEOUT
     allow_private_urls: bool = False
     limits: Limits = Limits()
+    scheduler: str | None = None
+    """A Dask scheduler's address: parse on its workers (as `extract --jsonl --engine dask`), `workers`
+    requests at a time, instead of in parser processes of this machine."""
 
 
 def status_of(exc: GeomapError) -> int:
@@ -77,6 +80,7 @@ class Geomap:
         self.pool = ParserPool(server.setup)
         self.gate = Gate(server.workers, server.queue)
         self.allow = any_address if server.allow_private_urls else public_addresses
+        self.dask = None
 
     def start(self) -> None:
         """Open the gazetteer and start every parser process (each loads the model once), so the
@@ -84,6 +88,13 @@ class Geomap:
         from concurrent.futures import ThreadPoolExecutor
 
         shared_gazetteer(self.server.setup.gazetteer)
+        if self.server.scheduler:
+            try:
+                from dask.distributed import Client
+            except ImportError:
+                raise GeomapError("`scheduler` needs Dask: pip install 'geomap[dask]'", parameters=("scheduler",)) from None
+            self.dask = Client(self.server.scheduler)  # its workers load the model on their first article
+            return
         with ThreadPoolExecutor(self.server.workers) as threads:
             list(threads.map(lambda _: self.pool.parse([Article("")], None), range(self.server.workers)))
 
@@ -93,12 +104,24 @@ class Geomap:
         wanted: Asked = await asked(request, self.server.limits, self.allow)
         setup = replace(self.server.setup, prefer=wanted.prefer, home=wanted.article.home)
         await run_in_threadpool(setup.check)
-        (outcome,) = await run_in_threadpool(self.pool.parse, [wanted.article], self.server.doc_timeout, wanted.prefer)
+        (outcome,) = await run_in_threadpool(self.parse, wanted.article, wanted.prefer)
         if isinstance(outcome, Failure):
             if outcome.error.startswith("DocumentTimeout"):
                 raise TimedOut(f"request: the article was not parsed within {self.server.doc_timeout:g} s")
             raise GeomapError(f"request: {outcome.error}")
         return outcome
+
+    def parse(self, article: Article, prefer: Prefer) -> list[Outcome]:
+        """The article's outcome, from a parser process of this machine or a Dask worker's."""
+        if self.dask is not None:
+            return self.dask.submit(parse_chunk_guarded, self.server.setup, [article], self.server.doc_timeout, prefer,
+                                    pure=False).result()
+        return self.pool.parse([article], self.server.doc_timeout, prefer)
+
+    def close(self) -> None:
+        self.pool.close()
+        if self.dask is not None:
+            self.dask.close()
 
     async def extract(self, request: Request) -> Response:
         geojson = _format(request, {"json", "geojson"}, "json") == "geojson"
@@ -170,7 +193,7 @@ def make_app(server: Server, ready: Callable[[], None] = lambda: None) -> Starle
         try:
             yield
         finally:
-            geomap.pool.close()
+            geomap.close()
 
     routes = [
         Route("/", page),
