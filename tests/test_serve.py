@@ -56,6 +56,25 @@ def test_extract_answers_exactly_what_geomap_extract_prints(api):
     assert {m["place"]["name"] for m in answer.json()["mentions"]} >= {"North Korea", "Russia", "Kursk Oblast", "Moscow"}
 
 
+def test_a_json_lines_batch_streams_what_extract_jsonl_writes(api, state, tmp_path):
+    texts = ["Troops gathered near Kursk.", "Officials in Springfield met.", "Nothing here.", SEED_TEXT]
+    lines = "".join(json.dumps({"id": f"doc-{i}", "text": texts[i % 4]}) + "\n" for i in range(20))  # two chunks
+    answer = api.post("/api/extract", content=lines, headers={"Content-Type": "application/x-ndjson"})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/x-ndjson"
+    (tmp_path / "in.jsonl").write_text(lines, encoding="utf-8")
+    assert run_cli("extract", "--jsonl", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")).returncode == 0
+    assert answer.text == (tmp_path / "out.jsonl").read_text(encoding="utf-8")
+    assert [json.loads(line)["id"] for line in answer.text.splitlines()] == [f"doc-{i}" for i in range(20)]
+    assert state.gate._admitted == 0  # its turn at the gate ended with its stream
+
+
+def test_a_bad_json_lines_record_is_refused_naming_its_line_before_any_parse(api, state, monkeypatch):
+    monkeypatch.setattr(state.pool, "parse", lambda *args: pytest.fail("parsed before every line was checked"))
+    lines = '{"id": 1, "text": "Paris"}\n{"id": 2, "txt": "Rome"}\n'
+    answer = api.post("/api/extract", content=lines, headers={"Content-Type": "application/x-ndjson"})
+    assert answer.status_code == 422 and answer.json()["error"].startswith("request:2: missing string field")
+
+
 def test_an_upload_is_read_as_the_same_file_and_its_name_stays_literal(api, tmp_path):
     name = f"{CANARY}.txt"
     answer = api.post("/api/extract", files={"file": (name, SEED_TEXT.encode(), "text/plain")},

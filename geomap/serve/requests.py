@@ -7,6 +7,7 @@ a URL is fetched through the one HTTP client with the server's address policy.
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -21,7 +22,7 @@ from geomap.inputs import Limits, load
 from geomap.inputs.articles import from_upload
 from geomap.inputs.network import AddressPolicy
 from geomap.inputs.reading import MAX_TEXT_BYTES, too_large
-from geomap.inputs.records import valid_unicode
+from geomap.inputs.records import read_json_lines, record, valid_unicode
 from geomap.model import Article
 from geomap.serve.guards import BadRequest, UnsupportedMedia, bounded_body
 
@@ -62,8 +63,18 @@ async def asked(request: Request, limits: Limits, allow: AddressPolicy) -> Asked
     if kind == "multipart/form-data":
         body = await bounded_body(request, limits.document_bytes + JSON_SLACK, "an uploaded file")
         return await _from_form(request, body, limits)
-    raise UnsupportedMedia(f"request: Content-Type {kind or '(none)'!r} is not read here: send application/json "
-                           "or a multipart/form-data file upload")
+    raise UnsupportedMedia(f"request: Content-Type {kind or '(none)'!r} is not read here: send application/json, "
+                           "a multipart/form-data file upload, or application/x-ndjson (JSON Lines) to /api/extract")
+
+
+JSON_LINES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
+
+
+async def many(request: Request, limits: Limits) -> list[Article]:
+    """The articles of a JSON Lines body ({"id", "text" or "html", "home"?} a line, as `extract --jsonl`
+    reads a file), every line checked before any is parsed: a bad one is refused as "request:LINE"."""
+    body = await bounded_body(request, limits.document_bytes, "a JSON Lines request")
+    return list(read_json_lines(io.BytesIO(body), "request", record))
 
 
 def _from_json(data: object, limits: Limits, allow: AddressPolicy) -> Asked:

@@ -17,12 +17,12 @@ from importlib import resources
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from geomap.app import map_documents
-from geomap.batch import DOC_TIMEOUT, ParserPool, Prefer, parse_chunk_guarded
+from geomap.batch import CHUNK, DOC_TIMEOUT, ParserPool, Prefer, parse_chunk_guarded
 from geomap.errors import ExitStatus, GeomapError, InputError, InputTooLarge
 from geomap.formats import Failure, Outcome, to_geojson, to_json
 from geomap.gazetteer import shared_gazetteer
@@ -32,7 +32,7 @@ from geomap.model import Article, Document
 from geomap.render.view import MapOptions
 from geomap.serve.guards import (RETRY_AFTER, BadRequest, Busy, CrossSite, Gate, SecurityHeaders, TimedOut,
                                  UnsupportedMedia, content_security_policy, same_origin, script_hashes)
-from geomap.serve.requests import Asked, asked
+from geomap.serve.requests import JSON_LINES, Asked, asked, many, media_type
 from geomap.setup import Setup
 
 ASSETS = resources.files("geomap.serve") / "assets"
@@ -123,6 +123,24 @@ class Geomap:
         if self.dask is not None:
             self.dask.close()
 
+    async def batch(self, request: Request, release: Callable[[], Awaitable[None]]) -> Response:
+        """Many articles as JSON Lines: one line out per article, in order, streamed as each chunk is
+        parsed (a failed or overrunning article is an "error" line, as `extract --jsonl` writes)."""
+        same_origin(request)
+        articles = await many(request, self.server.limits)
+        await run_in_threadpool(self.server.setup.check)
+
+        async def lines():
+            try:
+                for start in range(0, len(articles), CHUNK):
+                    chunk = articles[start:start + CHUNK]
+                    outcomes = await run_in_threadpool(self.pool.parse, chunk, self.server.doc_timeout)
+                    yield "".join(to_json(outcome) + "\n" for outcome in outcomes)
+            finally:
+                await release()  # the request's turn at the gate lasts until its last line is sent
+
+        return StreamingResponse(lines(), media_type="application/x-ndjson")
+
     async def extract(self, request: Request) -> Response:
         geojson = _format(request, {"json", "geojson"}, "json") == "geojson"
         document = await self.document(request)
@@ -158,6 +176,8 @@ def guarded(geomap: Geomap, handler: Callable[[Request], Awaitable[Response]]) -
 
     async def endpoint(request: Request) -> Response:
         try:
+            if handler == geomap.extract and media_type(request) in JSON_LINES:
+                return await streamed(geomap, request)
             async with geomap.gate.admit():
                 return await handler(request)
         except GeomapError as exc:
@@ -168,6 +188,17 @@ def guarded(geomap: Geomap, handler: Callable[[Request], Awaitable[Response]]) -
             return error_response(bug)
 
     return endpoint
+
+
+async def streamed(geomap: Geomap, request: Request) -> Response:
+    """A JSON Lines batch: admitted at the gate like any request, and released when its stream ends."""
+    turn = geomap.gate.admit()
+    await turn.__aenter__()
+    try:
+        return await geomap.batch(request, lambda: turn.__aexit__(None, None, None))
+    except BaseException:
+        await turn.__aexit__(None, None, None)
+        raise
 
 
 async def healthz(request: Request) -> Response:
