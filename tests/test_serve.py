@@ -237,6 +237,41 @@ def test_a_url_to_a_loopback_address_is_fetched_when_private_urls_are_allowed(ap
     assert answer.status_code == 200 and answer.json()["source"]["url"] == url and visits == ["/story"]
 
 
+def test_a_redirect_into_a_refused_address_is_not_followed(api, state, monkeypatch):
+    """The policy is put to every hop: a page the policy allows (here 127.0.0.1) redirecting to one it
+    refuses (127.0.0.2) is refused there, the second server never reached."""
+    reached = []
+
+    class Target(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            reached.append(self.path)
+            self.send_error(500)
+
+        def log_message(self, *args):
+            pass
+
+    class Redirect(Target):
+        def do_GET(self):
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.2:{target.server_address[1]}/inside")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    target = http.server.ThreadingHTTPServer(("127.0.0.2", 0), Target)
+    origin = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    for server in (target, origin):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setattr(state, "allow", lambda address: str(address) == "127.0.0.1")
+    try:
+        answer = api.post("/api/extract", json={"url": f"http://127.0.0.1:{origin.server_address[1]}/story"})
+    finally:
+        for server in (target, origin):
+            server.shutdown()
+            server.server_close()
+    assert answer.status_code == 422 and "127.0.0.2, an address this fetch may not connect to" in answer.json()["error"]
+    assert reached == []
+
+
 def test_a_file_url_or_a_path_is_never_read(api):
     for address in ("file:///etc/passwd", "/etc/passwd", "../pyproject.toml"):
         answer = api.post("/api/extract", json={"url": address})
