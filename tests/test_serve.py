@@ -341,6 +341,16 @@ def test_search_health_and_the_schema(api, live):
     assert api.get("/docs").status_code == 404  # no interactive docs: their assets would come from a CDN
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--workers", "0"], "--workers must be at least 1"),
+    (["--port", "70000"], "--port 0 to 65535"),
+    (["--doc-timeout", "0"], "--doc-timeout must be a positive number"),
+])
+def test_serve_options_out_of_range_are_refused_before_anything_loads(args, message):
+    result = run_cli("serve", *args)
+    assert result.returncode == 2 and message in result.stderr and result.stdout == ""
+
+
 @pytest.mark.slow
 def test_a_document_over_the_time_limit_is_504_and_its_parser_replaced(api, state, monkeypatch):
     monkeypatch.setattr(state, "server", replace(state.server, doc_timeout=0.5))

@@ -7,13 +7,13 @@ by the admitted requests' limits, never by how many clients send at once.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 from base64 import b64encode
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import anyio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -65,7 +65,7 @@ class Gate:
     def __init__(self, slots: int, queue: int):
         self.slots, self.queue = slots, queue
         self._admitted = 0
-        self._working = anyio.Semaphore(slots)
+        self._working = asyncio.Semaphore(slots)
 
     @asynccontextmanager
     async def admit(self) -> AsyncIterator[None]:

@@ -40,9 +40,9 @@ class Asked:
 
 
 class _InMemoryParts(MultiPartParser):
-    """Multipart parts kept in memory (the body is already bounded): an upload never touches a disk."""
+    """Multipart parts kept in memory (the body is already bounded to this): an upload never touches a disk."""
 
-    spool_max_size = Limits().document_bytes + 1
+    spool_max_size = Limits().document_bytes + JSON_SLACK
 
 
 def media_type(request: Request) -> str:
