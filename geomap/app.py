@@ -145,8 +145,7 @@ class MapOutput:
 def map_articles(setup: Setup, names: list[str], output: MapOutput, options: MapOptions, *,
                  title: str | None = None, source: str | None = None, jsonl: str | None = None,
                  batch: Batch = Batch(), report: Report = lambda _: None) -> tuple[GeoMap, list[Document]]:
-    """One map of the named articles (or of a JSON Lines file's): each place once. A single article's
-    map is titled by the article and credits its file or URL; a map of many lists them."""
+    """One map of the named articles (or of a JSON Lines file's), written to `output` (`map_documents`)."""
     setup.refuse_overwriting([*names, jsonl], [output.path, output.geojson])
     output.check(options)
     if jsonl:
@@ -158,16 +157,23 @@ def map_articles(setup: Setup, names: list[str], output: MapOutput, options: Map
                 documents.append(outcome)
     else:
         documents = parse_articles(setup, names)
+    geomap = map_documents(setup, documents, options, title=title, source=source, many=bool(jsonl))
+    output.write(geomap, documents)
+    return geomap, documents
+
+
+def map_documents(setup: Setup, documents: list[Document], options: MapOptions, *, title: str | None = None,
+                  source: str | None = None, many: bool = False) -> GeoMap:
+    """One map of parsed articles, each place once. A single article's map (unless `many`: a JSON
+    Lines file's) is titled by the article and credits its file or URL; a map of many lists them."""
     articles = [mapped(d, d.id or "") for d in documents]
-    if len(articles) == 1 and not jsonl:
+    if len(articles) == 1 and not many:
         only, url = articles[0], (documents[0].source.url if documents[0].source else "")
         options = replace(options, title=only.title if title is None else title,
                           source=only.source if source is None else source, source_url=url or None)
     else:
         options = replace(options, title=f"{len(articles)} articles" if title is None else title, source=source or "")
-    geomap = GeoMap(prepare_many(articles, shared_gazetteer(setup.gazetteer), options))
-    output.write(geomap, documents)
-    return geomap, documents
+    return GeoMap(prepare_many(articles, shared_gazetteer(setup.gazetteer), options))
 
 
 # The gazetteer's actions.

@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
+from dataclasses import replace
 
 from geomap.errors import GeomapError, InputError
 from geomap.formats import Failure, Outcome
@@ -38,6 +39,8 @@ CHUNK = 16
 """Documents per task sent to a worker: large enough to batch through spaCy, small enough to balance."""
 DOC_TIMEOUT = 120.0
 """Seconds one document may take by default: generous, since a long article's NER alone takes seconds."""
+Prefer = tuple[tuple[str, int], ...]
+"""(name, geonameid) pairs, as `Setup.prefer` holds them."""
 MAX_DOC_TIMEOUT = 86_400
 """The longest `doc_timeout` (a day): beyond it, or infinite, the timer cannot be set (OverflowError)."""
 
@@ -80,10 +83,12 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
 
 
 def parse_chunk(setup: Setup, chunk: list[Article], doc_timeout: float | None = None,
-                one_by_one: bool = False) -> Iterator[Outcome]:
+                one_by_one: bool = False, prefer: Prefer | None = None) -> Iterator[Outcome]:
     """Articles to documents (or failures), in order, each as soon as it is done. Batched through
-    spaCy; once a document fails or overruns `doc_timeout`, the rest go one by one, so only it is lost."""
+    spaCy; once a document fails or overruns `doc_timeout`, the rest go one by one, so only it is lost.
+    `prefer`: this chunk's preferred places instead of the setup's (a server's request gives its own)."""
     geoparser = _geoparser(setup)
+    setup = setup if prefer is None else replace(setup, prefer=prefer)
     done = 0
     if not one_by_one:
         try:
@@ -121,14 +126,15 @@ class ParserProcess:
         self._child: subprocess.Popen | None = None
         self._messages: queue.SimpleQueue | None = None
 
-    def parse(self, chunk: list[Article], doc_timeout: float | None) -> list[Outcome]:
-        """The chunk's outcomes, in order; no document takes longer than `doc_timeout` seconds."""
+    def parse(self, chunk: list[Article], doc_timeout: float | None, prefer: Prefer | None = None) -> list[Outcome]:
+        """The chunk's outcomes, in order; no document takes longer than `doc_timeout` seconds.
+        `prefer`: the chunk's preferred places instead of the setup's."""
         lines: list[Outcome] = []
         one_by_one = False
         while len(lines) < len(chunk):
             self._start()
             assert self._messages is not None  # _start made the child and its queue
-            self._send((chunk[len(lines):], one_by_one))
+            self._send((chunk[len(lines):], one_by_one, prefer))
             while len(lines) < len(chunk):
                 try:
                     message = self._messages.get(timeout=doc_timeout)
@@ -195,7 +201,7 @@ def _read_messages(stream, messages: queue.SimpleQueue) -> None:
 
 def serve() -> None:
     """A parser process's life (see `ParserProcess`): a setup in, None out once its geoparser is
-    loaded (or the error), then for each (chunk, one_by_one) in, one outcome per document out."""
+    loaded (or the error), then for each (chunk, one_by_one, prefer) in, one outcome per document out."""
     out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a stray print must not corrupt the messages
 
@@ -212,10 +218,10 @@ def serve() -> None:
     send(None)
     while True:
         try:
-            chunk, one_by_one = pickle.load(sys.stdin.buffer)
+            chunk, one_by_one, prefer = pickle.load(sys.stdin.buffer)
         except EOFError:  # the parent has gone
             return
-        for outcome in parse_chunk(setup, chunk, one_by_one=one_by_one):
+        for outcome in parse_chunk(setup, chunk, one_by_one=one_by_one, prefer=prefer):
             send(outcome)
 
 
@@ -228,14 +234,14 @@ class ParserPool:
         self._all: list[ParserProcess] = []
         self._lock = threading.Lock()
 
-    def parse(self, chunk: list[Article], doc_timeout: float | None) -> list[Outcome]:
+    def parse(self, chunk: list[Article], doc_timeout: float | None, prefer: Prefer | None = None) -> list[Outcome]:
         with self._lock:
             if not self._idle:
                 self._all.append(ParserProcess(self.setup))
                 self._idle.append(self._all[-1])
             process = self._idle.pop()
         try:
-            return process.parse(chunk, doc_timeout)
+            return process.parse(chunk, doc_timeout, prefer)
         finally:
             with self._lock:
                 self._idle.append(process)
@@ -249,11 +255,12 @@ _POOLS: dict[Setup, ParserPool] = {}
 _POOLS_LOCK = threading.Lock()
 
 
-def parse_chunk_guarded(setup: Setup, chunk: list[Article], doc_timeout: float | None) -> list[Outcome]:
+def parse_chunk_guarded(setup: Setup, chunk: list[Article], doc_timeout: float | None,
+                        prefer: Prefer | None = None) -> list[Outcome]:
     """A Dask task: the chunk in one of this worker's parser processes, which live as long as it."""
     with _POOLS_LOCK:
         pool = _POOLS.setdefault(setup, ParserPool(setup))
-    return pool.parse(chunk, doc_timeout)
+    return pool.parse(chunk, doc_timeout, prefer)
 
 
 def _chunks(articles: Iterable[Article]) -> Iterator[list[Article]]:

@@ -141,6 +141,43 @@ def _gazetteer_parser(sub) -> None:
         p.add_argument("--gazetteer", type=Path, default=None, help="gazetteer file")
 
 
+def _serve_parser(sub) -> None:
+    s = sub.add_parser("serve", help="the map maker as a local web app and JSON API (pip install 'geomap[serve]')")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    s.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0: any free port)")
+    s.add_argument("--workers", type=int, default=1,
+                   help="parser processes, each loading the model and gazetteer once (default 1)")
+    s.add_argument("--queue", type=int, default=8,
+                   help="requests that may wait for a parser; beyond, 503 with Retry-After (default 8)")
+    s.add_argument("--doc-timeout", type=float, default=DOC_TIMEOUT, metavar="SECONDS",
+                   help="an article taking longer is given up (504) and its parser replaced (default %(default)g)")
+    s.add_argument("--allow-private-urls", action="store_true",
+                   help="let URLs point at loopback, private and link-local addresses (refused by default)")
+    s.add_argument("--scheduler", default=None,
+                   help="parse on an existing Dask cluster (tcp://HOST:8786), --workers requests at a time "
+                        "(pip install 'geomap[dask]')")
+    _common(s)
+
+
+def cmd_serve(args) -> int:
+    from geomap.batch import MAX_DOC_TIMEOUT
+
+    if args.workers < 1 or args.queue < 0 or not 0 <= args.port <= 65535:
+        raise InputError("--workers must be at least 1, --queue 0 or more, --port 0 to 65535")
+    if not 0 < args.doc_timeout <= MAX_DOC_TIMEOUT:
+        raise InputError(f"--doc-timeout must be a positive number of seconds, at most {MAX_DOC_TIMEOUT:,}")
+    try:
+        import uvicorn  # noqa: F401  (checked here, so a missing extra is one line before any loading)
+
+        from geomap.serve import run
+        from geomap.serve.web import Server
+    except ImportError as exc:
+        raise InputError(f"geomap serve needs {exc.name}: pip install 'geomap[serve]'") from None
+    run(Server(_setup(args), args.workers, args.queue, args.doc_timeout, args.allow_private_urls, scheduler=args.scheduler),
+        args.host, args.port)
+    return ExitStatus.OK
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="geomap", description="Find the places an article names and map them, offline.")
     ap.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -158,6 +195,7 @@ def parser() -> argparse.ArgumentParser:
                    help="give each article the \"home\" its gold line names (the paper's town), as --home would")
     _common(v)
     _gazetteer_parser(sub)
+    _serve_parser(sub)
     return ap
 
 
@@ -310,7 +348,7 @@ def cmd_gazetteer(args) -> int:
     return ExitStatus.OK
 
 
-COMMANDS = {"map": cmd_map, "extract": cmd_extract, "eval": cmd_eval, "gazetteer": cmd_gazetteer}
+COMMANDS = {"map": cmd_map, "extract": cmd_extract, "eval": cmd_eval, "gazetteer": cmd_gazetteer, "serve": cmd_serve}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -41,6 +41,10 @@ class InputError(GeomapError, ValueError):
     exit_status = ExitStatus.INPUT
 
 
+class InputTooLarge(InputError):
+    """An input over its size limit, refused before it is read whole (a server answers 413)."""
+
+
 class GazetteerError(GeomapError):
     """The gazetteer is missing, unbuilt or a user gazetteer file is invalid."""
 

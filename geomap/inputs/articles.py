@@ -8,6 +8,7 @@ offsets of every mention are offsets into that text.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import sys
@@ -16,7 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
-from geomap.errors import InputError
+from geomap.errors import InputError, InputTooLarge
 from geomap.inputs import extractors
 from geomap.inputs.network import AddressPolicy, Budget, any_address, check_url, fetch
 from geomap.inputs.reading import MAX_TEXT_BYTES, check_text, open_regular, too_large
@@ -79,6 +80,13 @@ def _load_url(url: str, limits: Limits, allow: AddressPolicy) -> Article:
     return Article(article.text, replace(article.source, url=fetched.url))
 
 
+def from_upload(data: bytes, name: str, limits: Limits = Limits()) -> Article:
+    """A file sent to a server, read as the same file on disk would be (format told by its first bytes,
+    refused over its format's limit); `name` is the file name the sender gave, kept as the source's path."""
+    article = _from_stream(io.BytesIO(data), name, limits, len(data))
+    return Article(article.text, replace(article.source, path=name))
+
+
 def sniff(head: bytes) -> str:
     """"pdf", "docx" (any ZIP: checked to be one when read), "html" or "text", from the first bytes."""
     if head.startswith(b"%PDF-"):
@@ -107,12 +115,12 @@ def _from_stream(fh: BinaryIO, where: str, limits: Limits, size: int | None) -> 
     return from_bytes(data, kind, where, limits)
 
 
-def _over(where: str, size: str, kind: str, limits: Limits) -> InputError:
+def _over(where: str, size: str, kind: str, limits: Limits) -> InputTooLarge:
     if kind == "text":
         return too_large(where, size)
     if kind == "html":
-        return InputError(f"{where}: {size} is over the {limits.text_bytes:,}-byte limit for a web page")
-    return InputError(f"{where}: {size} is over the {limits.document_bytes:,}-byte limit for a PDF or Word file")
+        return InputTooLarge(f"{where}: {size} is over the {limits.text_bytes:,}-byte limit for a web page")
+    return InputTooLarge(f"{where}: {size} is over the {limits.document_bytes:,}-byte limit for a PDF or Word file")
 
 
 def from_bytes(data: bytes, kind: str, where: str, limits: Limits = Limits(), charset: str | None = None) -> Article:

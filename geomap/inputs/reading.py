@@ -10,14 +10,14 @@ import os
 import stat
 from typing import BinaryIO
 
-from geomap.errors import InputError
+from geomap.errors import InputError, InputTooLarge
 
 MAX_TEXT_BYTES = 5_000_000
 """An article (or a JSON Lines line) larger than this (5 MB) is refused: it is not an article."""
 
 
-def too_large(where: str, size: str) -> InputError:
-    return InputError(f"{where}: {size} is over the {MAX_TEXT_BYTES:,}-byte limit for one article")
+def too_large(where: str, size: str) -> InputTooLarge:
+    return InputTooLarge(f"{where}: {size} is over the {MAX_TEXT_BYTES:,}-byte limit for one article")
 
 
 def check_text(data: bytes, where: str) -> str:

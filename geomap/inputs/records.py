@@ -35,7 +35,7 @@ def read_records(path: str, skip_bad: bool = False, report=None) -> Iterator[Art
     fh = open_regular(path, "a JSON Lines or Parquet file")
     if Path(path).suffix.lower() == ".parquet":
         return _read_parquet(fh, path, skip_bad, report)
-    return read_json_lines(fh, path, _record, skip_bad, report)
+    return read_json_lines(fh, path, record, skip_bad, report)
 
 
 def _skip(error: InputError, skip_bad: bool, report: Callable[[str], None] | None) -> None:
@@ -202,7 +202,7 @@ def valid_unicode(value: str, where: str, field: str) -> str:
     return value
 
 
-def _record(data: dict, where: str, number: int) -> Article:
+def record(data: dict, where: str, number: int) -> Article:
     """A record's text: its "text", or the article in its "html" (a web page) when it has no "text";
     its "home" (where the paper is from) when it has one."""
     ident = valid_unicode(str(data.get("id", number)), where, "id")
