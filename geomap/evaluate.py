@@ -12,6 +12,7 @@ import json
 import math
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from geomap.errors import InputError
@@ -98,21 +99,33 @@ def rule_precision(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, di
             for rule in sorted(made, key=lambda r: -made[r])}
 
 
-def step_accuracy(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dict]:
-    """Per resolution step (each predicted mention's "step"): the matched mentions it placed and the
-    share of them within 161 km of the gold place; a matched mention left unplaced counts under "unplaced"."""
+def _accuracy_by(gold_docs: list[dict], pred_docs: list[dict], group: Callable[[dict], str | None],
+                 order: list[str] | None = None) -> dict[str, dict]:
+    """Per group of matched mentions (`group(mention)`; None leaves a mention out): how many, how many
+    within 161 km of the gold place (an unplaced one never), and that share; largest groups first
+    unless `order` names them."""
     preds = {d["id"]: d for d in pred_docs}
     placed: Counter[str] = Counter()
     right: Counter[str] = Counter()
     for doc in gold_docs:
         gold, pred = doc["toponyms"], _scored(doc, preds)
         for gi, pi in match(gold, pred):
+            name = group(pred[pi])
+            if name is None:
+                continue
             place = pred[pi].get("place")
-            step = (pred[pi].get("step") or "unknown") if place else "unplaced"
-            placed[step] += 1
-            right[step] += bool(place and distance_km(gold[gi]["lat"], gold[gi]["lon"], place["lat"], place["lon"]) <= 161)
-    return {step: {"matched": placed[step], "within_161km": right[step], "acc161": round(right[step] / placed[step], 4)}
-            for step in sorted(placed, key=lambda s: -placed[s])}
+            placed[name] += 1
+            right[name] += bool(place and distance_km(gold[gi]["lat"], gold[gi]["lon"], place["lat"], place["lon"]) <= 161)
+    return {name: {"matched": placed[name], "within_161km": right[name],
+                   "acc161": round(right[name] / placed[name], 4) if placed[name] else 0.0}
+            for name in (order or sorted(placed, key=lambda n: -placed[n]))}
+
+
+def step_accuracy(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dict]:
+    """Per resolution step (each predicted mention's "step"): the matched mentions it placed and the
+    share of them within 161 km of the gold place; a matched mention left unplaced counts under "unplaced"."""
+    return _accuracy_by(gold_docs, pred_docs,
+                        lambda m: (m.get("step") or "unknown") if m.get("place") else "unplaced")
 
 
 CONFIDENCE_BUCKETS = ((0.9, "≥ 0.9"), (0.6, "0.6–0.9"), (0.0, "< 0.6"))
@@ -122,20 +135,11 @@ CONFIDENCE_BUCKETS = ((0.9, "≥ 0.9"), (0.6, "0.6–0.9"), (0.0, "< 0.6"))
 def confidence_accuracy(gold_docs: list[dict], pred_docs: list[dict]) -> dict[str, dict]:
     """Per confidence bucket: the matched, placed mentions the resolver gave that confidence and the
     share within 161 km of the gold place (calibration: the higher bucket should be right more often)."""
-    preds = {d["id"]: d for d in pred_docs}
-    placed: Counter[str] = Counter()
-    right: Counter[str] = Counter()
-    for doc in gold_docs:
-        gold, pred = doc["toponyms"], _scored(doc, preds)
-        for gi, pi in match(gold, pred):
-            place = pred[pi].get("place")
-            if place:
-                bucket = next(name for low, name in CONFIDENCE_BUCKETS if pred[pi].get("confidence", 0.0) >= low)
-                placed[bucket] += 1
-                right[bucket] += distance_km(gold[gi]["lat"], gold[gi]["lon"], place["lat"], place["lon"]) <= 161
-    return {name: {"matched": placed[name], "within_161km": right[name],
-                   "acc161": round(right[name] / placed[name], 4) if placed[name] else 0.0}
-            for _, name in CONFIDENCE_BUCKETS}
+    def bucket(mention: dict) -> str | None:
+        confidence = mention.get("confidence", 0.0)
+        return next(name for low, name in CONFIDENCE_BUCKETS if confidence >= low) if mention.get("place") else None
+
+    return _accuracy_by(gold_docs, pred_docs, bucket, [name for _, name in CONFIDENCE_BUCKETS])
 
 
 def read_gold(path: str) -> list[dict]:

@@ -72,3 +72,17 @@ def gazetteer_copy(gazetteer, tmp_path) -> Path:
     target.parent.mkdir()
     shutil.copyfile(gazetteer.path, target)
     return target
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+"""Debian's chromium, which the browser tests drive with Playwright (never `playwright install`)."""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for one test module."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield chromium
+        chromium.close()

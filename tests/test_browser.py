@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 
-from conftest import SEED, SHARED
+from conftest import CHROMIUM, SEED, SHARED
 from geomap.cli import main
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")]
 
@@ -40,15 +39,6 @@ SEEN = """async () => {
   seen.images = document.querySelectorAll(".leaflet-popup-content img, .geomap-legend img, .leaflet-tooltip img").length;
   return seen;
 }""" % FIND_MAP
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

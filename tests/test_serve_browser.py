@@ -3,16 +3,14 @@ paste the seed article, see its six places in the table and on the map (which ru
 policy in its sandboxed frame), download the GeoJSON and the PNG; hostile text stays text."""
 
 import json
-import shutil
 
 import pytest
 
-from conftest import SEED
+from conftest import CHROMIUM, SEED
 from serving import serving
 
 from geomap.serve.web import Server
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)")]
 CANARY = "{{7*7}} <img src=x onerror=alert(1)>"
@@ -24,15 +22,6 @@ DRAWN = ("document.querySelectorAll('path.leaflet-interactive, .leaflet-marker-i
 def site():
     with serving(Server(workers=1)) as (url, _):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
