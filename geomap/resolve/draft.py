@@ -8,6 +8,7 @@ mentions. A *group* is the mentions that must mean one place (one sense per disc
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from geomap.gazetteer.store import Gazetteer
@@ -49,6 +50,14 @@ class Group:
     step: str = ""
     """The step that chose `place`: the last one that changed it."""
 
+    def shares(self, temperature: float = 1.0) -> list[tuple[int, float]]:
+        """The pooled candidates' ids, best first, each with its softmax share of the pool."""
+        ranked = sorted(self.pool.items(), key=lambda kv: -kv[1])
+        top = ranked[0][1]
+        weights = [math.exp((v - top) / temperature) for _, v in ranked]
+        total = sum(weights)
+        return [(gid, w / total) for (gid, _), w in zip(ranked, weights)]
+
 
 @dataclass(slots=True)
 class Draft:
@@ -86,9 +95,10 @@ class Draft:
             reading_of.append(index[key])
         return cls(mentions, gazetteer, settings, prefer, readings, reading_of, text, home)
 
-    def choose(self, step: str) -> None:
-        """Each group's place: the best of its pooled scores (the first on a tie); a group whose
-        place changes records `step` as the one that chose it."""
+    def choose(self, scores: list[list[float]], step: str) -> None:
+        """Each group's place: the best of its scores (per reading, per candidate) pooled over its
+        mentions (the first on a tie); a group whose place changes records `step` as the one that chose it."""
+        self._pool(scores)
         for group in self.groups:
             if not group.pool:
                 continue
@@ -98,7 +108,7 @@ class Draft:
                                    for c in self.readings[self.reading_of[i]].candidates if c.place.geonameid == best)
                 group.step = step
 
-    def pool(self, scores: list[list[float]]) -> None:
+    def _pool(self, scores: list[list[float]]) -> None:
         """Each group's scores (per reading, per candidate) pooled over its mentions: their mean."""
         for group in self.groups:
             pooled: dict[int, float] = {}

@@ -100,7 +100,7 @@ def prior(draft: Draft) -> None:
     for reading in draft.readings:
         reading.scores = [prior_score(c, s, priors, reading.feature_sign) + namesake_city(c, reading.candidates, s)
                           for c in reading.candidates]
-    _rescore(draft, [r.scores for r in draft.readings], "prior")
+    draft.choose([r.scores for r in draft.readings], "prior")
     for group in draft.groups:
         if group.place is not None and draft.readings[draft.reading_of[group.mentions[0]]].narrowed:
             group.step = "qualifier"
@@ -116,7 +116,7 @@ def prefer(draft: Draft) -> None:
         if wanted is not None:
             reading.scores = [v + (draft.settings.preferred if c.place == wanted else 0.0)
                               for c, v in zip(reading.candidates, reading.scores)]
-    _rescore(draft, [r.scores for r in draft.readings], "prefer")
+    draft.choose([r.scores for r in draft.readings], "prefer")
 
 
 def focus(draft: Draft) -> None:
@@ -140,7 +140,7 @@ def focus(draft: Draft) -> None:
     for reading, stands in zip(draft.readings, near):
         reading.scores = [v + strength * (s.focus_country * country + s.focus_region * region + s.focus_near * close)
                           for v, (country, region, close) in zip(reading.scores, stands)]
-    _rescore(draft, [r.scores for r in draft.readings], "focus")
+    draft.choose([r.scores for r in draft.readings], "focus")
 
 
 def _prior_shares(draft: Draft) -> Shares:
@@ -150,12 +150,9 @@ def _prior_shares(draft: Draft) -> Shares:
     for group in draft.groups:
         if not group.pool:
             continue
-        top = max(group.pool.values())
-        weights = {gid: math.exp(v - top) for gid, v in group.pool.items()}
-        total = sum(weights.values())
         places = {c.place.geonameid: c.place for i in group.mentions
                   for c in draft.readings[draft.reading_of[i]].candidates}
-        names.append((math.sqrt(len(group.mentions)), [(places[gid], w / total) for gid, w in weights.items()]))
+        names.append((math.sqrt(len(group.mentions)), [(places[gid], share) for gid, share in group.shares()]))
     return names
 
 
@@ -202,12 +199,7 @@ def context(draft: Draft) -> None:
         support = Support.of([g.place for g in draft.groups], s.near_km)
         scores = [[v + support.evidence(c.place, r.group, rivals[n], s) for c, v in zip(r.candidates, r.scores)]
                   for n, r in enumerate(draft.readings)]
-        _rescore(draft, scores, "context")
-
-
-def _rescore(draft: Draft, scores: list[list[float]], step: str) -> None:
-    draft.pool(scores)
-    draft.choose(step)
+        draft.choose(scores, "context")
 
 
 # -- how sure, and what is left -----------------------------------------------------------------
@@ -215,7 +207,7 @@ def _rescore(draft: Draft, scores: list[list[float]], step: str) -> None:
 def confidence(draft: Draft) -> None:
     """Each mention's confidence: the softmax share of its group's winner among the pooled scores;
     up to three alternatives among the mention's own candidates, with their shares."""
-    shares: dict[int, tuple[list[tuple[int, float]], list[float]]] = {}
+    shares: dict[int, list[tuple[int, float]]] = {}
     alternatives: dict[int, tuple] = {}
     for i, m in enumerate(draft.mentions):
         r = draft.reading_of[i]
@@ -225,15 +217,12 @@ def confidence(draft: Draft) -> None:
             draft.resolutions.append(Resolution(m, None, 0.0))
             continue
         if reading.group not in shares:
-            ranked = sorted(group.pool.items(), key=lambda kv: -kv[1])
-            top = ranked[0][1]
-            weights = [math.exp((v - top) / draft.settings.temperature) for _, v in ranked]
-            shares[reading.group] = ranked, [w / sum(weights) for w in weights]
-        ranked, share = shares[reading.group]
+            shares[reading.group] = group.shares(draft.settings.temperature)
+        ranked = shares[reading.group]
         if r not in alternatives:
             places = {c.place.geonameid: c.place for c in reading.candidates}
-            alternatives[r] = tuple((places[gid], v) for (gid, _), v in zip(ranked[1:4], share[1:4]) if gid in places)
-        draft.resolutions.append(Resolution(m, group.place, share[0], alternatives[r], step=group.step))
+            alternatives[r] = tuple((places[gid], share) for gid, share in ranked[1:4] if gid in places)
+        draft.resolutions.append(Resolution(m, group.place, ranked[0][1], alternatives[r], step=group.step))
 
 
 def strays(draft: Draft) -> None:
