@@ -3,6 +3,7 @@ held in memory: milliseconds each, no model, no database."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -12,7 +13,7 @@ from geomap.model import Feature, Mention, MentionKind
 from geomap.resolve import STEPS, Resolver
 from geomap.resolve.draft import Draft
 from geomap.resolve.settings import ResolverSettings
-from geomap.resolve.steps import candidates, one_sense, qualifier
+from geomap.resolve.steps import _prior_shares, candidates, one_sense, qualifier
 from fakes import TinyGazetteer, place
 
 PARIS_FR = place(101, "Paris", Feature.CAPITAL, 48.85, 2.35, "FR", "11", 2_100_000)
@@ -238,3 +239,37 @@ def test_a_local_storys_unplaced_name_after_a_town_beyond_its_surroundings_is_at
     assert found["Main Street@36"] == ("US/TX", "near_focus")
     found, _ = resolved(text, *names, qualifiers={"Columbus": "Ohio"})
     assert found["Main Street@36"] == ("US/OH", "near_town_before")  # no home: the town named before
+
+
+def test_a_qualifier_is_part_of_the_name_it_qualifies_not_a_vote_of_its_own():
+    # "Ohio" qualifies "Columbus": two names vote (the narrowed Columbus and Rome), not three.
+    text = "Fans from Columbus, Ohio came to Rome."
+    d = Resolver(LOCAL).draft(mentions(text, "Columbus", "Ohio", "Rome", qualifiers={"Columbus": "Ohio"}), {}, text)
+    assert d.qualifiers() == {1}
+    assert len(_prior_shares(d)) == 2
+
+
+def test_a_name_the_body_writes_bare_before_its_qualified_namesake_is_another_place():
+    def columbus(text: str) -> dict[int, str]:
+        """{offset: country/admin1} of each "Columbus", the one before ", Ohio" qualified."""
+        found = [dataclasses.replace(m, qualifier=fold("Ohio") if text.startswith(", Ohio", m.end) else "")
+                 for m in mentions(text, "Columbus", "Ohio")]
+        return {r.mention.start: f"{r.place.country}/{r.place.admin1}"
+                for r in Resolver(LOCAL).resolve(found, {}, text) if r.mention.text == "Columbus"}
+
+    text = "Trail vote\n\nColumbus voted on Tuesday. Columbus will pay. A firm from Columbus, Ohio designs it."
+    assert columbus(text) == {12: "US/GA", 39: "US/GA", 70: "US/OH"}
+    # A headline drops qualifiers: the bare name there is the one the body qualifies.
+    assert columbus("Columbus trail vote\n\nThe council of Columbus, Ohio voted.") == {0: "US/OH", 36: "US/OH"}
+
+
+def test_the_town_a_local_story_names_most_is_its_focus():
+    text = ("Main Street was closed in Macon. Rome beat Athens, and Columbus hosts the Georgia final before "
+            "Atlanta. Macon fans cheered.")
+    found, focus = resolved(text, "Main Street", "Macon", "Rome", "Athens", "Columbus", "Georgia", "Atlanta")
+    assert (focus.place, focus.level.value, focus.source) == (MACON, "town", "text")
+    assert found["Main Street@0"] == ("US/GA", "near_focus")
+    # No town named more than the others: the focus stays the region.
+    _, focus = resolved("Rome beat Athens in Macon, and Columbus hosts the Georgia final before Atlanta.",
+                        "Rome", "Athens", "Macon", "Columbus", "Georgia", "Atlanta")
+    assert focus.level.value == "region"

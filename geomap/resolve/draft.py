@@ -95,6 +95,13 @@ class Draft:
             reading_of.append(index[key])
         return cls(mentions, gazetteer, settings, prefer, readings, reading_of, text, home)
 
+    def qualifiers(self) -> set[int]:
+        """The mentions that qualify the mention before them (the "Tenn." of "Nashville, Tenn."): part of
+        that name, not a name of their own."""
+        order = sorted(range(len(self.mentions)), key=lambda i: self.mentions[i].start)
+        return {after for before, after in zip(order, order[1:])
+                if self.mentions[before].qualifier and self.mentions[after].lookup == self.mentions[before].qualifier}
+
     def choose(self, scores: list[list[float]], step: str) -> None:
         """Each group's place: the best of its scores (per reading, per candidate) pooled over its
         mentions (the first on a tie); a group whose place changes records `step` as the one that chose it."""

@@ -45,6 +45,10 @@ class ResolverSettings:
     focus_near: float = 3.0
     """For a candidate at a town-level focus, falling to 0 at `focus_near_km`."""
     focus_near_km: float = 300.0
+    focus_near_alias: float = 0.5
+    """The share of `focus_near` for a candidate that answers to the name only by an alternate name:
+    a village near the focus that once bore a namesake's name ("Dublin" for Resaca, Georgia) is not
+    what the text means by it."""
     focus_local_share: float = 0.5
     """A story is local when this share of its names has a reading at its town-level focus: then a
     name the gazetteer cannot place is at the focus town rather than at a town named before it

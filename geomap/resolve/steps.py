@@ -7,6 +7,7 @@ A step that changes a mention's place is recorded as the one that chose it (`Res
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -14,7 +15,7 @@ from geomap.kinds import KINDS, Area
 from geomap.gazetteer.names import fold
 from geomap.geodesy import distance_km
 from geomap.model import Candidate, Focus, FocusLevel, MentionKind, Place, Resolution
-from geomap.resolve.draft import Draft, Group
+from geomap.resolve.draft import Draft, Group, Reading
 from geomap.resolve.evidence import Support, inside, namesake_city, prior_score, rival_areas
 from geomap.resolve.focus import Shares, agreed, closeness, dateline, level_of
 
@@ -67,6 +68,34 @@ def qualifier(draft: Draft) -> None:
         within = [c for c in reading.candidates if any(inside(c.place, q.place) for q in containers)]
         if within and len(within) < len(reading.candidates) and _as_named(within, reading.candidates):
             reading.candidates, reading.narrowed = within, True
+    _namesakes_set_apart(draft)
+
+
+def _namesakes_set_apart(draft: Draft) -> None:
+    """A name the article's body first writes bare and only later with a qualifier ("Nashville" …
+    "a firm from Nashville, Tenn.") is two places: the writer qualified the later one to tell it from
+    the first, so the bare name is not a place inside that qualifier (when it has another reading).
+    A headline drops qualifiers, so a bare name there says nothing ("Denver Fair …" then "DENVER, Pa.")."""
+    narrowed: dict[tuple[MentionKind, str], list[Reading]] = {}
+    for reading in draft.readings:
+        if reading.narrowed:
+            narrowed.setdefault((reading.kind, reading.key), []).append(reading)
+    if not narrowed:
+        return
+    opening = len(draft.text) - len(draft.text.lstrip())
+    body = draft.text.find("\n", opening) + 1  # 0 for a text of one line: no headline
+    first_in_body: dict[int, int] = {}
+    for i, m in enumerate(draft.mentions):
+        if m.start >= body:
+            r = draft.reading_of[i]
+            first_in_body[r] = min(first_in_body.get(r, m.start), m.start)
+    for r, reading in enumerate(draft.readings):
+        if reading.narrowed or reading.qualifier or r not in first_in_body:
+            continue
+        for later in narrowed.get((reading.kind, reading.key), ()):
+            if later.mention.start > first_in_body[r]:
+                apart = {c.place.geonameid for c in later.candidates}
+                reading.candidates = [c for c in reading.candidates if c.place.geonameid not in apart] or reading.candidates
 
 
 def _as_named(within: list[Candidate], cands: list[Candidate]) -> bool:
@@ -121,7 +150,8 @@ def prefer(draft: Draft) -> None:
 
 def focus(draft: Draft) -> None:
     """Toward where the article is from: its dateline's place (the text's own word wins), else the
-    user's home, else the region or country most of its places agree on. A candidate gains for
+    user's home, else the region or country most of its places agree on (and in that region the
+    town it names most, if one stands out). A candidate gains for
     lying in the focus's country, in its region and near it, in proportion to how local the text
     is (the share of its names with a reading there): a foreign story in a local paper keeps its
     foreign places."""
@@ -132,28 +162,58 @@ def focus(draft: Draft) -> None:
     if found is None:
         found = agreed(_prior_shares(draft), draft.gazetteer, s.focus_min_names, s.focus_min_vote,
                        s.focus_min_share, s.focus_min_lead)
+        if found is not None and found.level is FocusLevel.REGION:
+            found = _town_named_most(draft, found) or found
     draft.focus = found
     if found is None:
         return
     near = [[closeness(c.place, found, s.focus_near_km) for c in r.candidates] for r in draft.readings]
     strength = draft.locality = _locality(draft, found, near)
     for reading, stands in zip(draft.readings, near):
-        reading.scores = [v + strength * (s.focus_country * country + s.focus_region * region + s.focus_near * close)
-                          for v, (country, region, close) in zip(reading.scores, stands)]
+        reading.scores = [v + strength * (s.focus_country * country + s.focus_region * region
+                                          + s.focus_near * close * (1.0 if c.exact else s.focus_near_alias))
+                          for c, v, (country, region, close) in zip(reading.candidates, reading.scores, stands)]
     draft.choose([r.scores for r in draft.readings], "focus")
 
 
 def _prior_shares(draft: Draft) -> Shares:
     """Per group, its weight (the square root of its mentions: a name said often counts, but not
-    linearly) and its candidates with their softmax share of the group's pooled score."""
+    linearly) and its candidates with their softmax share of the group's pooled score. A qualifier
+    (the "Tenn." of "Nashville, Tenn.") is part of the name it qualifies, not a vote of its own: a local
+    paper writes out the state of the towns beyond its own."""
+    qualifiers = draft.qualifiers()
     names = []
     for group in draft.groups:
-        if not group.pool:
+        said = sum(i not in qualifiers for i in group.mentions)
+        if not group.pool or not said:
             continue
         places = {c.place.geonameid: c.place for i in group.mentions
                   for c in draft.readings[draft.reading_of[i]].candidates}
-        names.append((math.sqrt(len(group.mentions)), [(places[gid], share) for gid, share in group.shares()]))
+        names.append((math.sqrt(said), [(places[gid], share) for gid, share in group.shares()]))
     return names
+
+
+def _town_named_most(draft: Draft, region: Focus) -> Focus | None:
+    """In a region the text agrees on, the town it names most often, when it names one at least
+    twice and more often than any other there: the town a local story is about ("of Lebanon", …)."""
+    qualifiers = draft.qualifiers()
+    said: Counter[int] = Counter()
+    towns: dict[int, Place] = {}
+    for group in draft.groups:
+        if not group.pool:
+            continue
+        area = (region.place.country, region.place.admin1)
+        local = {c.place.geonameid: c.place for i in group.mentions for c in draft.readings[draft.reading_of[i]].candidates
+                 if KINDS[c.place.feature].town and (c.place.country, c.place.admin1) == area}
+        here = [(share, gid) for gid, share in group.shares() if gid in local]
+        if here:
+            town = local[max(here)[1]]
+            towns[town.geonameid] = town
+            said[town.geonameid] += sum(i not in qualifiers for i in group.mentions)
+    ranked = said.most_common(2)
+    if not ranked or ranked[0][1] < 2 or (len(ranked) > 1 and ranked[1][1] == ranked[0][1]):
+        return None
+    return Focus(towns[ranked[0][0]], FocusLevel.TOWN, "text", region.confidence)
 
 
 def _dateline_focus(draft: Draft) -> Focus | None:
