@@ -49,6 +49,7 @@ GAZETTEER = TinyGazetteer([
     (place(15, "Red Sea", Feature.PHYSICAL, 20.0, 38.0), ()),
     (place(16, "Red Sea", Feature.ADMIN1, 19.0, 36.0, "SD", "36", 646_800), ()),
     (place(17, "Sudan", Feature.COUNTRY, 15.0, 30.0, "SD", "", 43_000_000), ()),
+    (place(18, "Land's End", Feature.PENINSULA, 50.07, -5.67), ()),
 ], demonyms={"Ukrainian": place(4, "Ukraine", Feature.COUNTRY, 49.0, 32.0, "UA", "", 44_000_000)})
 
 
@@ -98,6 +99,11 @@ def test_a_small_town_needs_a_cue_word_and_a_region_does_not():
     assert run(rules.known_name, doc_with("Flooding hit Slidell on Monday.")) == []
     assert [m[0] for m in run(rules.known_name, doc_with("Flooding in Slidell on Monday."))] == ["Slidell"]
     assert [m[0] for m in run(rules.known_name, doc_with("Officials said Kursk Oblast was hit."))] == ["Kursk Oblast"]
+
+
+def test_a_name_may_hold_a_possessive_and_a_possessive_still_ends_one():
+    found = run(rules.known_name, doc_with("Walkers reached Land's End as Ukraine's army moved."))
+    assert [m[0] for m in found] == ["Land's End", "Ukraine"]
 
 
 def test_a_month_is_not_a_town_however_large():

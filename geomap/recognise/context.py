@@ -130,7 +130,7 @@ def candidate_spans(tokens: list[Token], words: Words) -> dict[tuple[int, int], 
     lower = [t.lower_ for t in tokens]
     punct = [t.is_punct for t in tokens]
     starts = [t.is_sent_start for t in tokens]
-    inner, generic = words.inner, words.generic
+    inner, generic = words.inner | words.possessives, words.generic  # "Land's End", "Martha's Vineyard"
     spans: dict[tuple[int, int], str] = {}
     for i, token in enumerate(tokens):
         if not capital[i] or punct[i] or token.like_num:
