@@ -122,10 +122,11 @@ KINDS: dict[Feature, Kind] = {k.feature: k for k in (
          area=Area.ADMIN1, lends=ALL_HINTS),
     Kind(Feature.REGION, Rank.AREA, 5.0, "Regions", Shape.OUTLINE, False, "region",
          "named regions (Middle East, Donbas) and natural ones (Siberia, Patagonia) are only ever meant as the region"),
-    Kind(Feature.PHYSICAL, Rank.AREA, 5.5, "Features", Shape.OUTLINE, False, "sea or gulf",
+    Kind(Feature.PHYSICAL, Rank.AREA, 6.5, "Features", Shape.OUTLINE, False, "sea or gulf",
          "seas, gulfs, bays, straits and oceans (only those: Natural Earth's marine areas) beat namesake "
-         "regions of a few million people (the Red Sea, "
-         "not Red Sea State) unless the text names the region's country"),
+         "regions of a few million people (the Red Sea, not Red Sea State) unless the text names the "
+         "region's country, and a namesake town in a country the text names (the tropical Atlantic of a "
+         "US hurricane story, not Atlantic, Iowa)"),
     Kind(Feature.RIVER, Rank.AREA, 4.5, "Features", Shape.LINE, False, "river",
          "a river's name in news means the river unless context says otherwise; where the NER reads "
          "a person or company (Amazon, Orange, Jordan), the text must point at the river; below a city "

@@ -32,6 +32,13 @@ def test_countries_beat_their_namesake_towns(geoparser):
     assert r["Italy"].place.feature == Feature.COUNTRY
 
 
+def test_an_ocean_beats_a_namesake_town_in_the_country_the_text_names(geoparser):
+    text = ("Colorado State University in Fort Collins, Colorado, expects storms in the tropical Atlantic. "
+            "The United States and Iowa brace.")
+    r = resolved(geoparser, text)
+    assert r["Atlantic"].place.name == "Atlantic Ocean"
+
+
 def test_region_named_once_makes_its_bare_name_the_region(geoparser):
     doc = geoparser.parse("Fighting continued in the Kursk region. Troops held ground in Kursk.")
     ids = {r.mention.text: r.place.geonameid for r in doc.resolutions}
