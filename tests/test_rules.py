@@ -50,6 +50,7 @@ GAZETTEER = TinyGazetteer([
     (place(16, "Red Sea", Feature.ADMIN1, 19.0, 36.0, "SD", "36", 646_800), ()),
     (place(17, "Sudan", Feature.COUNTRY, 15.0, 30.0, "SD", "", 43_000_000), ()),
     (place(18, "Land's End", Feature.PENINSULA, 50.07, -5.67), ()),
+    (place(19, "Lake Victoria", Feature.LAKE, -1.0, 33.0), ()),
 ], demonyms={"Ukrainian": place(4, "Ukraine", Feature.COUNTRY, 49.0, 32.0, "UA", "", 44_000_000)})
 
 
@@ -248,6 +249,12 @@ def test_without_a_sign_a_name_known_only_as_a_river_stays_the_company():
     assert [(m.text, m.rule, m.feature_sign) for m in burning] == [("Amazon", "evident_feature", True)]
     # Unlabelled and without a sign it is not taken for its prominence alone.
     assert Recogniser(GAZETTEER).mentions(doc_with("Investors bought Amazon shares.")) == ()
+
+
+def test_a_lake_whose_name_says_so_is_the_lake_even_where_the_ner_reads_a_person():
+    doc = doc_with("Unlike Lake Victoria, it has no outlet.", ("Lake Victoria", "PERSON"))
+    assert run(rules.evident_feature, doc) == [("Lake Victoria", MentionKind.TOPONYM, "evident_feature")]
+    assert run(rules.evident_feature, doc_with("Unlike Victoria, it has no outlet.", ("Victoria", "PERSON"))) == []
 
 
 def test_a_river_name_inside_a_person_named_in_full_is_the_person():

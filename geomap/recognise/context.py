@@ -73,7 +73,9 @@ class Words:
     feature_before: frozenset[str]
     """Words before a name that point at a river, lake or sea rather than a person ("the Danube")."""
     feature_after: frozenset[str]
-    """Words after a name that do ("Sava river")."""
+    """Words after a name that do ("Sava river"); as a name's own last word ("Paraguay River") too."""
+    feature_heads: frozenset[str]
+    """A name's own first words that do ("Lake Victoria", "Gulf of Finland")."""
     qualifiers: frozenset[str]
     """Words between a place and the area it is in ("Paris, Texas", "Springfield in Illinois")."""
     offices: frozenset[str]
@@ -93,7 +95,7 @@ class Words:
         feature = rows("feature_cues", language)
         # mypy takes a starred iterable to fill every field, so the lists after it look like too many.
         return cls(*lists, *(frozenset(r["word"] for r in feature if r["position"] == position)  # type: ignore[call-arg]
-                             for position in ("before", "after")), words("qualifier_words", language),
+                             for position in ("before", "after", "head")), words("qualifier_words", language),
                    words("office_words", language), words("building_words", language),
                    words("road_words", language), words("road_numbers", language))
 

@@ -286,11 +286,14 @@ def unlabelled_or_named_otherwise(ctx: Context, start: int, end: int) -> bool:
 
 
 def feature_cued(ctx: Context, start: int, end: int) -> bool:
-    """An article before the name ("the Danube") or a feature's word after it ("Sava river"):
-    people and companies are seldom written so, and a region seldom takes the article."""
+    """An article before the name ("the Danube") or a feature's word after it ("Sava river"), or a
+    name of several words that says what it is ("Lake Victoria", "Paraguay River"): people and
+    companies are seldom written so, and a region seldom takes the article."""
+    words = ctx.words
     before = ctx.tokens[start - 1].lower_ if start > 0 else ""
     after = ctx.tokens[end].lower_ if end < len(ctx.tokens) else ""
-    return before in ctx.words.feature_before or after in ctx.words.feature_after
+    own = end - start > 1 and (ctx.tokens[start].lower_ in words.feature_heads or ctx.tokens[end - 1].lower_ in words.feature_after)
+    return before in words.feature_before or after in words.feature_after or own
 
 
 def home_town(ctx: Context, found: Found) -> None:
