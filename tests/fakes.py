@@ -30,7 +30,7 @@ from geomap.model import Candidate, Feature, Place
 
 
 class TinyGazetteer:
-    """The two questions the components ask of a gazetteer, answered from a list of places."""
+    """The questions the components ask of a gazetteer, answered from a list of places."""
 
     def __init__(self, places: Iterable[tuple[Place, Iterable[str]]] = (), demonyms: dict[str, Place] | None = None):
         self.names: dict[str, list[Candidate]] = {}
@@ -48,6 +48,11 @@ class TinyGazetteer:
 
     def candidates(self, key: str, demonym: bool = False) -> tuple[Candidate, ...]:
         return tuple((self.adjectives if demonym else self.names).get(key, ()))
+
+    def search(self, name: str, limit: int = 10) -> list[Place]:
+        """The places answering to a name, its own name first, then the most populous."""
+        found = sorted(self.names.get(fold(name), ()), key=lambda c: (not c.exact, -c.place.population))
+        return [c.place for c in found][:limit]
 
     def area(self, country: str, admin1: str = "") -> Place | None:
         feature = Feature.ADMIN1 if admin1 else Feature.COUNTRY

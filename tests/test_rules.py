@@ -451,6 +451,8 @@ LOCAL = TinyGazetteer([
     (place(41, "Cooper", Feature.CITY, 33.37, -95.69, "US", "TX", 2_000), ()),
     (place(42, "Commerce", Feature.CITY, 33.25, -95.90, "US", "TX", 9_000), ()),
     (place(43, "Mercer", Feature.CITY, 41.23, -80.24, "US", "PA", 2_000), ()),
+    (place(44, "Texas", Feature.ADMIN1, 31.0, -99.0, "US", "TX", 29_000_000), ()),
+    (place(45, "Pennsylvania", Feature.ADMIN1, 40.9, -77.8, "US", "PA", 13_000_000), ("Pa.",)),
 ])
 
 
@@ -464,6 +466,13 @@ def test_with_a_home_its_neighbours_need_no_cue_and_its_own_name_is_a_place_wher
     doc = at_home("Drivers headed for Cooper and Commerce. Paris Academy won. Mercer did not.",
                   ("Paris Academy", "ORG"))  # Mercer is a town too, but 1,700 km away
     assert [m[0] for m in run(rules.near_home, doc, gazetteer=LOCAL)] == ["Cooper", "Commerce", "Paris"]
+
+
+def test_without_a_home_the_dateline_town_is_the_home():
+    doc = doc_with("PARIS, Texas — Drivers headed for Cooper and Commerce.")
+    assert [m[0] for m in run(rules.near_home, doc, gazetteer=LOCAL)] == ["PARIS", "Cooper", "Commerce"]
+    doc = doc_with("MERCER, Pa. — Drivers headed for Cooper and Commerce.")  # 1,700 km from them
+    assert [m[0] for m in run(rules.near_home, doc, gazetteer=LOCAL)] == ["MERCER"]
 
 
 def test_without_a_home_or_where_the_text_names_a_person_nothing_is_taken_near_home():

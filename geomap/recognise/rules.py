@@ -16,11 +16,13 @@ from typing import NamedTuple
 
 from spacy.tokens import Span
 
+from geomap.errors import InputError
 from geomap.gazetteer.names import fold
 from geomap.gazetteer.store import Fame
 from geomap.kinds import KINDS, Rank, Trust
-from geomap.model import Mention, MentionKind
+from geomap.model import Mention, MentionKind, Place
 from geomap.recognise.context import MAX_WORDS, Context, Found, Taken, Words, trim
+from geomap.resolve import focus
 
 
 class Rule(NamedTuple):
@@ -311,12 +313,13 @@ def home_town(ctx: Context, found: Found) -> None:
 
 
 def near_home(ctx: Context, found: Found) -> None:
-    """With the article's home given (`doc._.geo_home`: a local paper's town), the home's own name
-    wherever it is capitalised, whatever the NER read there but a person ("the Athens area",
-    "Athens Academy", a team named for the town), and a town of `cued_population` within `home_km`
-    of it ("a Nixa man", "between Paris and Cooper") are places: a local paper names its town and
-    its neighbours bare. `known_name`'s checks of persons, acronyms and ordinary words apply."""
-    home = ctx.doc._.geo_home
+    """With the article's home given (`doc._.geo_home`: a local paper's town), or else the town its
+    dateline names (`dateline_town`), the home's own name wherever it is capitalised, whatever the
+    NER read there but a person ("the Athens area", "Athens Academy", a team named for the town),
+    and a town of `cued_population` within `home_km` of it ("a Nixa man", "between Paris and
+    Cooper") are places: a local paper names its town and its neighbours bare. `known_name`'s
+    checks of persons, acronyms and ordinary words apply."""
+    home = ctx.doc._.geo_home or dateline_town(ctx)
     if home is None:
         return
     own = fold(home.name)
@@ -330,6 +333,20 @@ def near_home(ctx: Context, found: Found) -> None:
               and not ctx.personal(start, end, key) and not ctx.entities(start, end) - organisations(ctx, start, end)
               and plausible(ctx, start, end, ctx.known[key]._replace(population=population), vouched=True)):
             found.take(start, end, MentionKind.TOPONYM, key)
+
+
+def dateline_town(ctx: Context) -> Place | None:
+    """The town a dateline names ("PARIS, Texas —", "LODWAR, Kenya (Reuters) -"), inside the area
+    written after it: the article's own word for where it is from (as `home_place` reads a home)."""
+    line = focus.dateline(ctx.doc.text)
+    if line is None:
+        return None
+    start, end, area = line
+    try:
+        place = focus.home_place(ctx.gazetteer, ctx.doc.text[start:end] + (f", {area}" if area else ""))
+    except InputError:
+        return None
+    return place if KINDS[place.feature].town else None
 
 
 def organisations(ctx: Context, start: int, end: int) -> set[Span]:
